@@ -1,0 +1,223 @@
+//! Reading and writing WAV files. Writes go to a temporary file that is renamed into place, so
+//! a failed or interrupted write never leaves a partial output.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+/// Sample formats Lacquer reads and writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SampleFormat {
+    /// 16-bit integer PCM.
+    Int16,
+    /// 24-bit integer PCM.
+    Int24,
+    /// 32-bit integer PCM.
+    Int32,
+    /// 32-bit IEEE float.
+    Float32,
+}
+
+impl SampleFormat {
+    fn spec(self) -> (u16, hound::SampleFormat) {
+        match self {
+            SampleFormat::Int16 => (16, hound::SampleFormat::Int),
+            SampleFormat::Int24 => (24, hound::SampleFormat::Int),
+            SampleFormat::Int32 => (32, hound::SampleFormat::Int),
+            SampleFormat::Float32 => (32, hound::SampleFormat::Float),
+        }
+    }
+
+    fn from_spec(spec: hound::WavSpec) -> Option<Self> {
+        match (spec.bits_per_sample, spec.sample_format) {
+            (16, hound::SampleFormat::Int) => Some(SampleFormat::Int16),
+            (24, hound::SampleFormat::Int) => Some(SampleFormat::Int24),
+            (32, hound::SampleFormat::Int) => Some(SampleFormat::Int32),
+            (32, hound::SampleFormat::Float) => Some(SampleFormat::Float32),
+            _ => None,
+        }
+    }
+}
+
+/// De-interleaved audio in memory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Audio {
+    pub sample_rate: u32,
+    /// One vector per channel, all the same length.
+    pub channels: Vec<Vec<f32>>,
+    /// The format it was read in (or should be written in).
+    pub format: SampleFormat,
+}
+
+impl Audio {
+    /// Frames per channel.
+    pub fn frames(&self) -> usize {
+        self.channels.first().map_or(0, Vec::len)
+    }
+
+    /// Duration in seconds.
+    pub fn duration_s(&self) -> f64 {
+        self.frames() as f64 / f64::from(self.sample_rate)
+    }
+}
+
+/// Reads a mono or stereo WAV file (16/24/32-bit int or 32-bit float).
+pub fn read_wav(path: &Path) -> anyhow::Result<Audio> {
+    let mut reader = hound::WavReader::open(path)
+        .with_context(|| format!("cannot read '{}'", path.display()))?;
+    let spec = reader.spec();
+    let format = SampleFormat::from_spec(spec).with_context(|| {
+        format!(
+            "cannot read '{}': {}-bit {:?} WAV is not supported (16/24/32-bit int, 32-bit float)",
+            path.display(),
+            spec.bits_per_sample,
+            spec.sample_format
+        )
+    })?;
+    let channels = usize::from(spec.channels);
+    if !(1..=2).contains(&channels) {
+        bail!(
+            "cannot read '{}': {channels} channels (Lacquer masters mono or stereo)",
+            path.display()
+        );
+    }
+    let interleaved: Vec<f32> = match spec.sample_format {
+        hound::SampleFormat::Float => reader.samples::<f32>().collect::<Result<_, _>>(),
+        hound::SampleFormat::Int => {
+            let scale = 1.0 / (1u64 << (spec.bits_per_sample - 1)) as f32;
+            reader
+                .samples::<i32>()
+                .map(|s| s.map(|v| v as f32 * scale))
+                .collect::<Result<_, _>>()
+        }
+    }
+    .with_context(|| format!("cannot read '{}': corrupt sample data", path.display()))?;
+    let mut planar = vec![Vec::with_capacity(interleaved.len() / channels); channels];
+    for frame in interleaved.chunks_exact(channels) {
+        for (channel, &sample) in planar.iter_mut().zip(frame) {
+            channel.push(sample);
+        }
+    }
+    Ok(Audio {
+        sample_rate: spec.sample_rate,
+        channels: planar,
+        format,
+    })
+}
+
+/// Writes `audio` as WAV in its `format`, atomically: a temporary file beside `path` is renamed
+/// over it only once complete. Integer formats are rounded and clipped to full scale.
+pub fn write_wav(path: &Path, audio: &Audio) -> anyhow::Result<()> {
+    let temporary = temporary_path(path);
+    let result = write_wav_unchecked(&temporary, audio)
+        .and_then(|()| fs::rename(&temporary, path).map_err(anyhow::Error::from));
+    if result.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    result.with_context(|| format!("cannot write '{}'", path.display()))
+}
+
+fn temporary_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!(".{name}.partial-{}", std::process::id()))
+}
+
+fn write_wav_unchecked(path: &Path, audio: &Audio) -> anyhow::Result<()> {
+    let (bits_per_sample, sample_format) = audio.format.spec();
+    let spec = hound::WavSpec {
+        channels: audio.channels.len() as u16,
+        sample_rate: audio.sample_rate,
+        bits_per_sample,
+        sample_format,
+    };
+    let mut writer = hound::WavWriter::create(path, spec)?;
+    for frame in 0..audio.frames() {
+        for channel in &audio.channels {
+            let x = channel[frame];
+            match audio.format {
+                SampleFormat::Float32 => writer.write_sample(x)?,
+                _ => writer.write_sample(quantize(x, bits_per_sample))?,
+            }
+        }
+    }
+    writer.finalize()?;
+    Ok(())
+}
+
+/// Rounds a sample to a signed integer of `bits`, clipping at full scale.
+fn quantize(x: f32, bits: u16) -> i32 {
+    let full_scale = (1u64 << (bits - 1)) as f64;
+    (f64::from(x) * full_scale)
+        .round()
+        .clamp(-full_scale, full_scale - 1.0) as i32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ramp_audio(format: SampleFormat) -> Audio {
+        let left: Vec<f32> = (0..1000).map(|i| (i as f32 / 500.0) - 1.0).collect();
+        let right: Vec<f32> = left.iter().map(|x| -x * 0.5).collect();
+        Audio {
+            sample_rate: 44_100,
+            channels: vec![left, right],
+            format,
+        }
+    }
+
+    #[test]
+    fn every_format_round_trips_within_its_resolution() {
+        let dir = tempfile::tempdir().unwrap();
+        for (format, tolerance) in [
+            (SampleFormat::Int16, 1.0 / 32768.0),
+            (SampleFormat::Int24, 1.0 / 8_388_608.0),
+            (SampleFormat::Int32, 1e-7),
+            (SampleFormat::Float32, 0.0),
+        ] {
+            let path = dir.path().join(format!("{format:?}.wav"));
+            let audio = ramp_audio(format);
+            write_wav(&path, &audio).unwrap();
+            let back = read_wav(&path).unwrap();
+            assert_eq!(back.format, format);
+            assert_eq!(back.sample_rate, 44_100);
+            for (a, b) in audio
+                .channels
+                .iter()
+                .flatten()
+                .zip(back.channels.iter().flatten())
+            {
+                assert!((a - b).abs() <= tolerance, "{format:?}: {a} vs {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn quantize_rounds_and_clips() {
+        assert_eq!(quantize(1.0, 16), 32767);
+        assert_eq!(quantize(-1.0, 16), -32768);
+        assert_eq!(quantize(2.0, 24), 8_388_607);
+        assert_eq!(quantize(0.5 / 32768.0, 16), 1);
+    }
+
+    #[test]
+    fn failed_write_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing-dir").join("out.wav");
+        let error = write_wav(&path, &ramp_audio(SampleFormat::Int16)).unwrap_err();
+        assert!(format!("{error:#}").contains("out.wav"));
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn unreadable_files_are_named_in_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("garbage.wav");
+        fs::write(&path, b"RIFF nonsense").unwrap();
+        let error = format!("{:#}", read_wav(&path).unwrap_err());
+        assert!(error.contains("garbage.wav"), "{error}");
+    }
+}

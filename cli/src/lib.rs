@@ -1,0 +1,63 @@
+//! The `lacquer` command line: the same [`MasterChain`](lacquer_dsp::MasterChain) as the plugin,
+//! driven offline.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+pub mod audio_file;
+pub mod commands;
+pub mod demo;
+pub mod render;
+pub mod report;
+
+/// Lacquer mastering suite, offline.
+#[derive(Debug, Parser)]
+#[command(name = "lacquer", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render an audio file through the mastering chain.
+    Render {
+        /// Input WAV file.
+        input: PathBuf,
+        /// Output WAV file (written whole or not at all).
+        output: PathBuf,
+        /// Set a parameter, e.g. `--set out_trim=-1.5` (repeatable; `lacquer params` lists ids).
+        #[arg(long = "set", value_name = "ID=VALUE")]
+        sets: Vec<String>,
+        /// Output sample format; defaults to the input's.
+        #[arg(long, value_enum)]
+        format: Option<audio_file::SampleFormat>,
+    },
+    /// List every parameter: id, module, name, unit, range, default and choices.
+    Params {
+        /// One JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Synthesize a demo mix and master it with the default chain.
+    Demo {
+        /// Where to write `demo-mix.wav` and `demo-master.wav`.
+        #[arg(long, default_value = "target/demo")]
+        out: PathBuf,
+    },
+}
+
+/// Runs one command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Render {
+            input,
+            output,
+            sets,
+            format,
+        } => commands::render::run(&input, &output, &sets, format),
+        Command::Params { json } => commands::params::run(json),
+        Command::Demo { out } => commands::demo::run(&out),
+    }
+}

@@ -1,0 +1,143 @@
+//! The mastering chain, in signal order.
+
+use crate::filter::DcFilter;
+use crate::meter::{LevelMeter, MeterReadings};
+use crate::trim::Trim;
+use crate::util::{for_each_slice, sanitize};
+use crate::{ChainParams, ProcessSpec, Processor, SpecError};
+
+/// What the chain's meters read, for the GUI and the CLI's reports.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ChainReadings {
+    /// The input, before any processing.
+    pub input: MeterReadings,
+    /// The output, after everything.
+    pub output: MeterReadings,
+    /// NaN or infinite input samples replaced by silence since the last reset.
+    pub non_finite_samples: u64,
+}
+
+/// The whole mastering chain: input trim → DC filter → output trim, metered at both ends.
+///
+/// Lifecycle as for every [`Processor`]: `prepare` may allocate; `set_params`, `reset`,
+/// `process`, `latency` and `readings` never allocate, lock or panic.
+#[derive(Debug, Clone)]
+pub struct MasterChain {
+    spec: Option<ProcessSpec>,
+    params: ChainParams,
+    input_trim: Trim,
+    dc_filter: DcFilter,
+    output_trim: Trim,
+    input_meter: LevelMeter,
+    output_meter: LevelMeter,
+    non_finite_samples: u64,
+}
+
+impl Default for MasterChain {
+    fn default() -> Self {
+        Self::new(ChainParams::default())
+    }
+}
+
+impl MasterChain {
+    /// An unprepared chain with the given settings. Until prepared, `process` passes audio
+    /// through untouched.
+    pub fn new(params: ChainParams) -> Self {
+        Self {
+            spec: None,
+            input_trim: Trim::new(params.input_trim_db),
+            dc_filter: DcFilter::new(params.dc_filter),
+            output_trim: Trim::new(params.output_trim_db),
+            input_meter: LevelMeter::default(),
+            output_meter: LevelMeter::default(),
+            non_finite_samples: 0,
+            params,
+        }
+    }
+
+    /// Prepares every module for `spec`. Allocates. Leaves the chain reset, with its current
+    /// settings applied without ramps.
+    pub fn prepare(&mut self, spec: &ProcessSpec) -> Result<(), SpecError> {
+        spec.validate()?;
+        self.spec = Some(*spec);
+        self.input_trim.prepare(spec);
+        self.dc_filter.prepare(spec);
+        self.output_trim.prepare(spec);
+        self.input_meter.prepare(spec);
+        self.output_meter.prepare(spec);
+        self.reset();
+        Ok(())
+    }
+
+    /// The spec the chain was last prepared for.
+    pub fn spec(&self) -> Option<&ProcessSpec> {
+        self.spec.as_ref()
+    }
+
+    /// The settings in effect.
+    pub fn params(&self) -> &ChainParams {
+        &self.params
+    }
+
+    /// Applies new settings; modules glide to them. Only what changed is recomputed.
+    pub fn set_params(&mut self, params: &ChainParams) {
+        if *params == self.params {
+            return;
+        }
+        self.input_trim.set_gain_db(params.input_trim_db);
+        self.dc_filter.set_enabled(params.dc_filter);
+        self.output_trim.set_gain_db(params.output_trim_db);
+        self.params.clone_from(params);
+    }
+
+    /// Clears all signal history and meters. Gains jump to their targets, so an offline render
+    /// starts at the saved settings rather than gliding into them.
+    pub fn reset(&mut self) {
+        self.input_trim.reset();
+        self.dc_filter.reset();
+        self.output_trim.reset();
+        self.input_meter.reset();
+        self.output_meter.reset();
+        self.non_finite_samples = 0;
+    }
+
+    /// Clears the meters only (the engineer's "reset meters" button).
+    pub fn reset_meters(&mut self) {
+        self.input_meter.reset();
+        self.output_meter.reset();
+        self.non_finite_samples = 0;
+    }
+
+    /// Processes one block in place: one slice per channel, any length.
+    pub fn process(&mut self, channels: &mut [&mut [f32]]) {
+        let Some(spec) = self.spec else {
+            return;
+        };
+        let channels = match channels.len() {
+            0 => return,
+            n => &mut channels[..n.min(spec.channels)],
+        };
+        for_each_slice(channels, spec.max_block_size, |block| {
+            self.non_finite_samples += sanitize(block) as u64;
+            self.input_meter.process(block);
+            self.input_trim.process(block);
+            self.dc_filter.process(block);
+            self.output_trim.process(block);
+            self.output_meter.process(block);
+        });
+    }
+
+    /// The delay the chain adds, in samples, at its current settings.
+    pub fn latency(&self) -> usize {
+        self.input_trim.latency() + self.dc_filter.latency() + self.output_trim.latency()
+    }
+
+    /// What the meters read now.
+    pub fn readings(&self) -> ChainReadings {
+        ChainReadings {
+            input: self.input_meter.readings(),
+            output: self.output_meter.readings(),
+            non_finite_samples: self.non_finite_samples,
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! Decibel conversions. `gain` is always a linear amplitude factor.
+
+/// Converts decibels to a linear amplitude factor.
+#[inline]
+pub fn db_to_gain(db: f64) -> f64 {
+    10f64.powf(db * 0.05)
+}
+
+/// Converts a linear amplitude factor to decibels; silence gives `-inf`.
+#[inline]
+pub fn gain_to_db(gain: f64) -> f64 {
+    20.0 * gain.abs().log10()
+}
+
+/// Converts a mean-square (power) value to decibels; silence gives `-inf`.
+#[inline]
+pub fn power_to_db(power: f64) -> f64 {
+    10.0 * power.log10()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conversions_are_inverse_and_anchored() {
+        assert!((db_to_gain(-6.020_599_913_279_624) - 0.5).abs() < 1e-15);
+        assert!((gain_to_db(db_to_gain(-13.7)) + 13.7).abs() < 1e-12);
+        assert!((power_to_db(0.01) + 20.0).abs() < 1e-12);
+        assert_eq!(gain_to_db(0.0), f64::NEG_INFINITY);
+    }
+}

@@ -1,0 +1,11 @@
+//! Small shared building blocks: level conversions, smoothing and input sanitising.
+
+mod blocks;
+mod level;
+mod ramp;
+mod sanitize;
+
+pub use blocks::for_each_slice;
+pub use level::{db_to_gain, gain_to_db, power_to_db};
+pub use ramp::GainRamp;
+pub use sanitize::sanitize;

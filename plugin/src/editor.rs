@@ -1,0 +1,163 @@
+//! The editor: live input/output meters and the chain's controls.
+//!
+//! The body (`draw`) works on plain data and a [`ParamAccess`], so it can be driven headless in
+//! tests; `LacquerEditor` binds it to nice-plug-egui.
+
+use std::sync::Arc;
+
+use egui::{Color32, RichText};
+use lacquer_dsp::ChainReadings;
+use nice_plug::context::gui::GuiContext;
+use nice_plug::prelude::*;
+use nice_plug_egui::{EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp, RepaintNotifier};
+
+use crate::meters::MeterView;
+use crate::params::LacquerParams;
+
+mod meter_bar;
+mod param_control;
+mod theme;
+
+pub use param_control::ParamAccess;
+
+/// Initial editor size in logical pixels.
+const EDITOR_SIZE: (f32, f32) = (820.0, 520.0);
+
+/// The editor's initial (and remembered) window state.
+pub fn default_state() -> Arc<EguiEditorState> {
+    EguiEditorState::from_size(
+        nice_plug::editor::dpi::LogicalSize::new(EDITOR_SIZE.0, EDITOR_SIZE.1),
+        1.0,
+    )
+}
+
+/// Creates the editor for the host.
+pub fn create(
+    params: Arc<LacquerParams>,
+    meters: MeterView,
+    state: Arc<EguiEditorState>,
+    repaint: RepaintNotifier,
+) -> Option<EguiEditor<LacquerEditor>> {
+    nice_plug_egui::create_egui_editor(
+        state,
+        repaint,
+        EguiNiceSettings::new().with_tile("Lacquer"),
+        LacquerEditor {
+            params,
+            meters,
+            gui: None,
+        },
+    )
+}
+
+/// The nice-plug-egui app: holds the host context between frames.
+pub struct LacquerEditor {
+    params: Arc<LacquerParams>,
+    meters: MeterView,
+    gui: Option<GuiContext>,
+}
+
+impl NiceEguiApp for LacquerEditor {
+    fn build(
+        &mut self,
+        egui_ctx: egui::Context,
+        gui: GuiContext,
+        _frame: &mut nice_plug_egui::Frame,
+    ) -> Result<(), nice_plug_egui::baseview::HandlerError> {
+        theme::apply(&egui_ctx);
+        self.gui = Some(gui);
+        Ok(())
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut nice_plug_egui::Frame) {
+        let Some(gui) = &self.gui else {
+            return;
+        };
+        let readings = self.meters.latest();
+        let actions = draw(ui, &self.params, &readings, &HostParams(gui));
+        if actions.reset_meters {
+            self.meters.request_reset();
+        }
+    }
+
+    fn editor_closed(&mut self) {
+        self.gui = None;
+    }
+}
+
+/// Parameter gestures through the host.
+struct HostParams<'a>(&'a GuiContext);
+
+impl ParamAccess for HostParams<'_> {
+    fn begin(&self, param: ParamPtr) {
+        // SAFETY: `param` comes from `LacquerParams`, which the host keeps alive.
+        unsafe { self.0.raw_begin_set_parameter(param) }
+    }
+    fn set_normalized(&self, param: ParamPtr, normalized: f32) {
+        // SAFETY: as above.
+        unsafe { self.0.raw_set_parameter_normalized(param, normalized) }
+    }
+    fn end(&self, param: ParamPtr) {
+        // SAFETY: as above.
+        unsafe { self.0.raw_end_set_parameter(param) }
+    }
+}
+
+/// What the user asked for in this frame beyond parameter changes.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct EditorActions {
+    pub reset_meters: bool,
+}
+
+/// Draws the whole editor for one frame.
+pub fn draw(
+    ui: &mut egui::Ui,
+    params: &LacquerParams,
+    readings: &ChainReadings,
+    access: &dyn ParamAccess,
+) -> EditorActions {
+    let mut actions = EditorActions::default();
+    ui.horizontal(|ui| {
+        ui.heading(RichText::new("LACQUER").strong().color(theme::ACCENT));
+        ui.label(RichText::new(env!("CARGO_PKG_VERSION")).weak());
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            actions.reset_meters = ui.button("Reset meters").clicked();
+            if readings.non_finite_samples > 0 {
+                ui.label(
+                    RichText::new(format!(
+                        "{} bad input samples silenced",
+                        readings.non_finite_samples
+                    ))
+                    .color(Color32::from_rgb(255, 120, 90)),
+                );
+            }
+        });
+    });
+    ui.separator();
+    ui.horizontal_top(|ui| {
+        meter_bar::meter_pair(ui, "In", &readings.input);
+        ui.add_space(12.0);
+        ui.vertical(|ui| {
+            ui.set_width(ui.available_width() - 110.0);
+            controls(ui, params, access);
+        });
+        meter_bar::meter_pair(ui, "Out", &readings.output);
+    });
+    actions
+}
+
+/// One framed section per parameter group, in signal order.
+fn controls(ui: &mut egui::Ui, params: &LacquerParams, access: &dyn ParamAccess) {
+    let mut entries = params.entries().peekable();
+    while let Some((first, ptr)) = entries.next() {
+        theme::section().show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(RichText::new(&first.group).strong());
+            param_control::control(ui, first, ptr, access);
+            while let Some((spec, ptr)) = entries.next_if(|(s, _)| s.group == first.group) {
+                param_control::control(ui, spec, ptr, access);
+            }
+        });
+        ui.add_space(6.0);
+    }
+}

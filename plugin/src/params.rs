@@ -1,0 +1,193 @@
+//! The plugin's parameters: one host parameter per entry of the DSP parameter table, and the
+//! single mapping from host values into [`ChainParams`].
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use lacquer_dsp::ChainParams;
+use lacquer_dsp::params::{ParamKind, ParamSpec, Scale, param_table};
+use nice_plug::prelude::*;
+
+/// How strongly log-scaled parameters (frequencies, times) are skewed towards their low end.
+const LOG_SKEW: f32 = -2.0;
+
+/// A host parameter of whichever type the table entry needs.
+enum HostParam {
+    Float(FloatParam),
+    Choice(IntParam),
+    Toggle(BoolParam),
+}
+
+impl HostParam {
+    /// Builds the host parameter for a table entry; display and parsing come from the table so
+    /// hosts, the editor and the CLI show the same text.
+    fn new(spec: &'static ParamSpec) -> Self {
+        let name = spec.name.clone();
+        match spec.kind {
+            ParamKind::Float { min, max, scale } => {
+                let (min, max) = (min as f32, max as f32);
+                let range = match scale {
+                    Scale::Linear => FloatRange::Linear { min, max },
+                    Scale::Log => FloatRange::Skewed {
+                        min,
+                        max,
+                        factor: FloatRange::skew_factor(LOG_SKEW),
+                    },
+                };
+                HostParam::Float(
+                    FloatParam::new(name, spec.default as f32, range)
+                        .with_unit(spec.unit.suffix())
+                        .with_value_to_string(Arc::new(move |v| plain_text(spec, v as f64)))
+                        .with_string_to_value(Arc::new(move |s| {
+                            spec.parse(s).ok().map(|v| v as f32)
+                        })),
+                )
+            }
+            ParamKind::Choice(choices) => HostParam::Choice(
+                IntParam::new(
+                    name,
+                    spec.default as i32,
+                    IntRange::Linear {
+                        min: 0,
+                        max: choices.len() as i32 - 1,
+                    },
+                )
+                .with_value_to_string(Arc::new(move |v| spec.format(v as f64)))
+                .with_string_to_value(Arc::new(move |s| spec.parse(s).ok().map(|v| v as i32))),
+            ),
+            ParamKind::Toggle => HostParam::Toggle(
+                BoolParam::new(name, spec.default >= 0.5)
+                    .with_value_to_string(Arc::new(move |v| spec.format(f64::from(u8::from(v)))))
+                    .with_string_to_value(Arc::new(move |s| spec.parse(s).ok().map(|v| v >= 0.5))),
+            ),
+        }
+    }
+
+    /// The current plain value (choices as index, toggles as 0/1).
+    fn plain_value(&self) -> f64 {
+        match self {
+            HostParam::Float(p) => f64::from(p.value()),
+            HostParam::Choice(p) => f64::from(p.value()),
+            HostParam::Toggle(p) => f64::from(u8::from(p.value())),
+        }
+    }
+
+    fn as_ptr(&self) -> ParamPtr {
+        match self {
+            HostParam::Float(p) => p.as_ptr(),
+            HostParam::Choice(p) => p.as_ptr(),
+            HostParam::Toggle(p) => p.as_ptr(),
+        }
+    }
+}
+
+/// The value text without the unit: hosts append the unit themselves.
+fn plain_text(spec: &ParamSpec, value: f64) -> String {
+    let text = spec.format(value);
+    text.strip_suffix(spec.unit.suffix())
+        .map(str::to_owned)
+        .unwrap_or(text)
+}
+
+/// All of Lacquer's host parameters, in the order of the DSP parameter table.
+pub struct LacquerParams {
+    entries: Vec<(&'static ParamSpec, HostParam)>,
+}
+
+impl Default for LacquerParams {
+    fn default() -> Self {
+        Self {
+            entries: param_table()
+                .iter()
+                .map(|spec| (spec, HostParam::new(spec)))
+                .collect(),
+        }
+    }
+}
+
+impl LacquerParams {
+    /// Copies every host value into `chain` (the one place host values meet DSP settings).
+    /// Does not allocate.
+    pub fn write_chain_params(&self, chain: &mut ChainParams) {
+        for (spec, param) in &self.entries {
+            chain.set(spec.key, param.plain_value());
+        }
+    }
+
+    /// The host parameter for a table id, for the editor.
+    pub fn ptr(&self, id: &str) -> Option<ParamPtr> {
+        self.entries
+            .iter()
+            .find(|(spec, _)| spec.id == id)
+            .map(|(_, param)| param.as_ptr())
+    }
+
+    /// Table entries with their host parameters, in signal order.
+    pub fn entries(&self) -> impl Iterator<Item = (&'static ParamSpec, ParamPtr)> + '_ {
+        self.entries
+            .iter()
+            .map(|(spec, param)| (*spec, param.as_ptr()))
+    }
+}
+
+// SAFETY: every `ParamPtr` points into `entries`, which is never resized after construction
+// and lives as long as `self` (the plugin keeps it in an `Arc`).
+unsafe impl Params for LacquerParams {
+    fn param_map(&self) -> Vec<(String, ParamPtr, String)> {
+        self.entries
+            .iter()
+            .map(|(spec, param)| (spec.id.clone(), param.as_ptr(), spec.group.clone()))
+            .collect()
+    }
+
+    fn serialize_fields(&self) -> BTreeMap<String, String> {
+        BTreeMap::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_entry_is_a_host_parameter_with_its_range_and_default() {
+        let params = LacquerParams::default();
+        let map = params.param_map();
+        assert_eq!(map.len(), param_table().len());
+        for ((id, ptr, group), spec) in map.iter().zip(param_table()) {
+            assert_eq!(id, &spec.id);
+            assert_eq!(group, &spec.group);
+            // SAFETY: `params` is alive for the whole test.
+            unsafe {
+                assert_eq!(ptr.name(), spec.name);
+                let (min, max) = spec.range();
+                let plain = |normalized: f32| f64::from(ptr.preview_plain(normalized));
+                assert!((plain(0.0) - min).abs() < 1e-4, "{id} min");
+                assert!((plain(1.0) - max).abs() < 1e-3, "{id} max");
+                assert!((plain(ptr.default_normalized_value()) - spec.default).abs() < 1e-4);
+            }
+        }
+    }
+
+    #[test]
+    fn host_values_map_into_chain_params() {
+        let params = LacquerParams::default();
+        let mut chain = ChainParams::neutral();
+        params.write_chain_params(&mut chain);
+        assert_eq!(chain, ChainParams::default());
+    }
+
+    #[test]
+    fn host_text_round_trips_through_the_table_formatting() {
+        let params = LacquerParams::default();
+        for (spec, ptr) in params.entries() {
+            // SAFETY: `params` is alive for the whole test.
+            unsafe {
+                let text = ptr.normalized_value_to_string(0.25, true);
+                let back = ptr.string_to_normalized_value(&text).expect(&text);
+                let again = ptr.normalized_value_to_string(back, true);
+                assert_eq!(text, again, "{}", spec.id);
+            }
+        }
+    }
+}
