@@ -1,0 +1,7 @@
+//! Shared pieces of Lacquer's cross-crate tests: a CLAP host harness, locating the built plugin,
+//! running a test in its own process, and test signals.
+
+pub mod clap_host;
+pub mod isolation;
+pub mod paths;
+pub mod signals;
