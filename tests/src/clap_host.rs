@@ -10,14 +10,13 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use clack_extensions::audio_ports::{
-    AudioPortInfoBuffer, AudioPortRescanFlags, HostAudioPorts, HostAudioPortsImpl,
-    PluginAudioPorts,
+    AudioPortInfoBuffer, AudioPortRescanFlags, HostAudioPorts, HostAudioPortsImpl, PluginAudioPorts,
 };
 use clack_extensions::latency::{HostLatency, HostLatencyImpl, PluginLatency};
 use clack_extensions::log::{HostLog, HostLogImpl, LogSeverity};
 use clack_extensions::params::{
-    HostParams, HostParamsImplMainThread, HostParamsImplShared, ParamClearFlags,
-    ParamInfoBuffer, ParamRescanFlags, PluginParams,
+    HostParams, HostParamsImplMainThread, HostParamsImplShared, ParamClearFlags, ParamInfoBuffer,
+    ParamRescanFlags, PluginParams,
 };
 use clack_extensions::state::{HostState, HostStateImpl, PluginState};
 use clack_host::events::event_types::ParamValueEvent;
@@ -119,13 +118,19 @@ pub fn load(path: &Path) -> BoxResult<PluginEntry> {
 /// The plugins a library offers.
 pub fn descriptors(entry: &PluginEntry) -> BoxResult<Vec<Descriptor>> {
     let factory = entry.get_plugin_factory().ok_or("no plugin factory")?;
-    let text = |s: Option<&std::ffi::CStr>| s.map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let text = |s: Option<&std::ffi::CStr>| {
+        s.map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
     Ok(factory
         .plugin_descriptors()
         .map(|d| Descriptor {
             id: text(d.id()),
             name: text(d.name()),
-            features: d.features().map(|f| f.to_string_lossy().into_owned()).collect(),
+            features: d
+                .features()
+                .map(|f| f.to_string_lossy().into_owned())
+                .collect(),
         })
         .collect())
 }
@@ -195,7 +200,12 @@ pub struct Host {
 impl Host {
     /// Instantiates `plugin_id` from `entry`.
     pub fn new(entry: &PluginEntry, plugin_id: &str) -> BoxResult<Self> {
-        let info = HostInfo::new("lacquer-test-host", "Lacquer", "https://lacquer.invalid", "0.1")?;
+        let info = HostInfo::new(
+            "lacquer-test-host",
+            "Lacquer",
+            "https://lacquer.invalid",
+            "0.1",
+        )?;
         let id = CString::new(plugin_id)?;
         let instance = PluginInstance::<TestHost>::new(
             |_| Shared::default(),
@@ -270,7 +280,8 @@ impl Host {
 
     pub fn text_to_value(&mut self, id: ClapId, text: &str) -> Option<f64> {
         let text = CString::new(text).ok()?;
-        self.params?.text_to_value(&self.instance.plugin_handle(), id, &text)
+        self.params?
+            .text_to_value(&self.instance.plugin_handle(), id, &text)
     }
 
     /// Reported latency (meaningful once activated).
@@ -300,7 +311,10 @@ impl Host {
             .iter()
             .map(|&(id, v)| ParamValueEvent::new(0, id, Pckn::match_all(), v))
             .collect();
-        let mut handle = self.instance.inactive_plugin_handle().ok_or("plugin is active")?;
+        let mut handle = self
+            .instance
+            .inactive_plugin_handle()
+            .ok_or("plugin is active")?;
         params.flush(
             &mut handle,
             &InputEvents::from_buffer(&events),
@@ -351,7 +365,11 @@ impl Host {
                 .min(frames - start)
                 .min(spec.max_block);
             block_index += 1;
-            if spec.resets_at.iter().any(|&r| (start..start + n).contains(&r)) {
+            if spec
+                .resets_at
+                .iter()
+                .any(|&r| (start..start + n).contains(&r))
+            {
                 processor.reset();
             }
             for (buffer, source) in in_buffers.iter_mut().zip(input) {
@@ -363,13 +381,20 @@ impl Host {
                     .iter()
                     .filter(|c| (start..start + n).contains(&c.frame))
                     .map(|c| {
-                        ParamValueEvent::new((c.frame - start) as u32, c.id, Pckn::match_all(), c.value)
+                        ParamValueEvent::new(
+                            (c.frame - start) as u32,
+                            c.id,
+                            Pckn::match_all(),
+                            c.value,
+                        )
                     }),
             );
             let audio_in = in_ports.with_input_buffers([AudioPortBuffer {
                 latency: 0,
                 channels: AudioPortBufferType::f32_input_only(
-                    in_buffers.iter_mut().map(|b| InputChannel::variable(&mut b[..n])),
+                    in_buffers
+                        .iter_mut()
+                        .map(|b| InputChannel::variable(&mut b[..n])),
                 ),
             }]);
             let mut audio_out = out_ports.with_output_buffers([AudioPortBuffer {

@@ -5,3 +5,4 @@ pub mod clap_host;
 pub mod isolation;
 pub mod paths;
 pub mod signals;
+pub mod vst3_host;

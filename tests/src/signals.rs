@@ -32,3 +32,25 @@ pub fn rms(signal: &[f32]) -> f64 {
     let sum: f64 = signal.iter().map(|&x| f64::from(x) * f64::from(x)).sum();
     (sum / signal.len().max(1) as f64).sqrt()
 }
+
+/// Asserts two multichannel signals are identical sample for sample, reporting the first
+/// difference and the largest one (instead of printing the audio).
+#[track_caller]
+pub fn assert_identical(got: &[Vec<f32>], want: &[Vec<f32>], what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}: channel count");
+    for (c, (g, w)) in got.iter().zip(want).enumerate() {
+        assert_eq!(g.len(), w.len(), "{what}: channel {c} length");
+        if let Some(first) = g
+            .iter()
+            .zip(w)
+            .position(|(a, b)| a.to_bits() != b.to_bits())
+        {
+            panic!(
+                "{what}: channel {c} differs from frame {first} ({} vs {}), by up to {}",
+                g[first],
+                w[first],
+                max_difference(g, w)
+            );
+        }
+    }
+}

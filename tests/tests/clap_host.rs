@@ -8,7 +8,7 @@ use lacquer_dsp::{ChainParams, MasterChain, ProcessSpec};
 use lacquer_tests::clap_host::{self, Host, ParamChange, RenderSpec};
 use lacquer_tests::isolation::isolated;
 use lacquer_tests::paths::plugin_library;
-use lacquer_tests::signals::{max_difference, programme, rms};
+use lacquer_tests::signals::{assert_identical, max_difference, programme, rms};
 
 const PLUGIN_ID: &str = "audio.lacquer.mastering";
 
@@ -36,7 +36,10 @@ fn clap_descriptor_ports_and_parameters_match_the_table() {
     assert_eq!(descriptor.id, PLUGIN_ID);
     assert_eq!(descriptor.name, "Lacquer");
     for feature in ["audio-effect", "mastering", "stereo"] {
-        assert!(descriptor.features.iter().any(|f| f == feature), "{feature}: {descriptor:?}");
+        assert!(
+            descriptor.features.iter().any(|f| f == feature),
+            "{feature}: {descriptor:?}"
+        );
     }
 
     let mut host = Host::new(&entry, PLUGIN_ID).unwrap();
@@ -54,28 +57,48 @@ fn clap_descriptor_ports_and_parameters_match_the_table() {
         assert_eq!((info.min, info.max), (0.0, steps), "{}", spec.id);
         // The host's text for the default is the table's, and parses back to the default.
         let text = host.value_to_text(info.id, info.default).unwrap();
-        assert!(text.starts_with(spec.format(spec.default).trim_end_matches(spec.unit.suffix())), "{text}");
-        let parsed = host.text_to_value(info.id, &spec.format(spec.default)).unwrap();
-        assert!((parsed - info.default).abs() < 1e-6, "{}: {parsed} vs {}", spec.id, info.default);
+        assert!(
+            text.starts_with(
+                spec.format(spec.default)
+                    .trim_end_matches(spec.unit.suffix())
+            ),
+            "{text}"
+        );
+        let parsed = host
+            .text_to_value(info.id, &spec.format(spec.default))
+            .unwrap();
+        assert!(
+            (parsed - info.default).abs() < 1e-6,
+            "{}: {parsed} vs {}",
+            spec.id,
+            info.default
+        );
     }
 }
 
 #[test]
 fn clap_renders_like_the_dsp_chain_at_every_rate_and_block_size() {
-    isolated("clap_renders_like_the_dsp_chain_at_every_rate_and_block_size", || {
-        let input = programme(8_192, 11).to_vec();
-        let mut host = host();
-        for rate in [44_100.0, 48_000.0, 96_000.0, 192_000.0] {
-            let expected = dsp_render(&ChainParams::default(), rate, &input);
-            for block in [1, 64, 512, 4096] {
-                let rendered = host.render(&RenderSpec::fixed(rate, block), &input, &[]).unwrap();
-                assert_eq!(rendered.latency, 0);
-                for (got, want) in rendered.channels.iter().zip(&expected) {
-                    assert_eq!(got, want, "{rate} Hz, blocks of {block}");
+    isolated(
+        "clap_renders_like_the_dsp_chain_at_every_rate_and_block_size",
+        || {
+            let input = programme(8_192, 11).to_vec();
+            let mut host = host();
+            for rate in [44_100.0, 48_000.0, 96_000.0, 192_000.0] {
+                let expected = dsp_render(&ChainParams::default(), rate, &input);
+                for block in [1, 64, 512, 4096] {
+                    let rendered = host
+                        .render(&RenderSpec::fixed(rate, block), &input, &[])
+                        .unwrap();
+                    assert_eq!(rendered.latency, 0);
+                    assert_identical(
+                        &rendered.channels,
+                        &expected,
+                        &format!("{rate} Hz, blocks of {block}"),
+                    );
                 }
             }
-        }
-    });
+        },
+    );
 }
 
 #[test]
@@ -90,7 +113,9 @@ fn clap_parameter_events_take_effect_in_the_audio() {
             value: minus_12,
             frame: 24_000,
         };
-        let rendered = host.render(&RenderSpec::fixed(48_000.0, 512), &input, &[change]).unwrap();
+        let rendered = host
+            .render(&RenderSpec::fixed(48_000.0, 512), &input, &[change])
+            .unwrap();
         let before = rms(&rendered.channels[0][4_800..23_000]) / rms(&input[0][4_800..23_000]);
         let after = rms(&rendered.channels[0][26_000..]) / rms(&input[0][26_000..]);
         assert!((20.0 * before.log10()).abs() < 0.1, "before: {before}");
@@ -106,7 +131,9 @@ fn clap_neutral_settings_null_against_the_input() {
         let dc = host.param("DC Filter");
         host.flush(&[(dc.id, 0.0)]).unwrap();
         let input = programme(48_000, 13).to_vec();
-        let rendered = host.render(&RenderSpec::fixed(48_000.0, 256), &input, &[]).unwrap();
+        let rendered = host
+            .render(&RenderSpec::fixed(48_000.0, 256), &input, &[])
+            .unwrap();
         let latency = rendered.latency as usize;
         for (out, inp) in rendered.channels.iter().zip(&input) {
             let error = max_difference(&out[latency..], inp);
@@ -128,43 +155,49 @@ fn clap_state_round_trips_into_a_new_instance() {
         restored.load_state(&state).unwrap();
         assert!((restored.value(trim.id).unwrap() - minus_3).abs() < 1e-6);
         assert_eq!(restored.value(dc.id), Some(0.0));
-        assert!(restored.params_rescans() >= 1, "host asked to rescan values");
+        assert!(
+            restored.params_rescans() >= 1,
+            "host asked to rescan values"
+        );
 
         let input = programme(9_600, 14).to_vec();
         let spec = RenderSpec::fixed(48_000.0, 512);
         let a = original.render(&spec, &input, &[]).unwrap();
         let b = restored.render(&spec, &input, &[]).unwrap();
-        assert_eq!(a.channels, b.channels);
+        assert_identical(&a.channels, &b.channels, "restored instance");
     });
 }
 
 #[test]
 fn clap_process_never_allocates_through_changes_resets_and_reactivation() {
-    isolated("clap_process_never_allocates_through_changes_resets_and_reactivation", || {
-        let mut host = host();
-        let params = host.params();
-        let input = programme(20_000, 15).to_vec();
-        // Every parameter moves every 97 frames, cycling through its range.
-        let changes: Vec<ParamChange> = (0..200)
-            .flat_map(|step| {
-                params.iter().enumerate().map(move |(i, p)| ParamChange {
-                    id: p.id,
-                    value: p.min + (p.max - p.min) * (((step + i) % 5) as f64 / 4.0),
-                    frame: step * 97,
+    isolated(
+        "clap_process_never_allocates_through_changes_resets_and_reactivation",
+        || {
+            let mut host = host();
+            let params = host.params();
+            let input = programme(20_000, 15).to_vec();
+            // Every parameter moves every 97 frames, cycling through its range.
+            let changes: Vec<ParamChange> = (0..200)
+                .flat_map(|step| {
+                    params.iter().enumerate().map(move |(i, p)| ParamChange {
+                        id: p.id,
+                        value: p.min + (p.max - p.min) * (((step + i) % 5) as f64 / 4.0),
+                        frame: step * 97,
+                    })
                 })
-            })
-            .collect();
-        for rate in [44_100.0, 192_000.0] {
-            let spec = RenderSpec {
-                sample_rate: rate,
-                max_block: 4096,
-                blocks: vec![1, 64, 4096, 333, 512, 7],
-                resets_at: vec![3_000, 11_000],
-            };
-            let rendered = host.render(&spec, &input, &changes).unwrap();
-            assert!(rendered.channels.iter().flatten().all(|x| x.is_finite()));
-            let state = host.save_state().unwrap();
-            host.load_state(&state).unwrap();
-        }
-    });
+                .collect();
+            for rate in [44_100.0, 192_000.0] {
+                let spec = RenderSpec {
+                    sample_rate: rate,
+                    max_block: 4096,
+                    blocks: vec![1, 64, 4096, 333, 512, 7],
+                    resets_at: vec![3_000, 11_000],
+                };
+                let rendered = host.render(&spec, &input, &changes).unwrap();
+                assert!(rendered.channels.iter().flatten().all(|x| x.is_finite()));
+                let state = host.save_state().unwrap();
+                host.load_state(&state).unwrap();
+            }
+        },
+    );
 }
