@@ -78,7 +78,7 @@ mod tests {
             ProcessSpec::stereo(4_000.0, 512).validate(),
             Err(SpecError::SampleRate(4_000.0))
         );
-        assert_eq!(ProcessSpec::stereo(f64::NAN, 512).validate().is_err(), true);
+        assert!(ProcessSpec::stereo(f64::NAN, 512).validate().is_err());
         let surround = ProcessSpec {
             channels: 6,
             ..ProcessSpec::stereo(48_000.0, 512)

@@ -116,6 +116,20 @@ pub fn draw(
     readings: &ChainReadings,
     access: &dyn ParamAccess,
 ) -> EditorActions {
+    theme::window()
+        .show(ui, |ui| {
+            ui.set_min_size(ui.available_size());
+            body(ui, params, readings, access)
+        })
+        .inner
+}
+
+fn body(
+    ui: &mut egui::Ui,
+    params: &LacquerParams,
+    readings: &ChainReadings,
+    access: &dyn ParamAccess,
+) -> EditorActions {
     let mut actions = EditorActions::default();
     ui.horizontal(|ui| {
         ui.heading(RichText::new("LACQUER").strong().color(theme::ACCENT));

@@ -65,11 +65,12 @@ mod tests {
     #[test]
     fn view_sees_the_latest_publication_and_reset_requests_arrive_once() {
         let (mut publisher, mut view) = meter_channel();
-        let mut readings = ChainReadings::default();
-        readings.non_finite_samples = 1;
-        publisher.publish(readings);
-        readings.non_finite_samples = 2;
-        publisher.publish(readings);
+        for non_finite_samples in [1, 2] {
+            publisher.publish(ChainReadings {
+                non_finite_samples,
+                ..ChainReadings::default()
+            });
+        }
         assert_eq!(view.latest().non_finite_samples, 2);
         assert!(!publisher.take_reset_request());
         view.request_reset();

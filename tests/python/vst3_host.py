@@ -7,6 +7,7 @@ INPUT.f32 holds planar little-endian float32 stereo audio (left then right). Wri
   default.f32    the input rendered with default settings
   changed.f32    rendered with Output Trim -6 dB and DC Filter off
   restored.f32   the same through a second instance restored from the first one's state
+  mono.f32       the left channel alone through that instance (the mono layout)
 It also drives parameter changes and resets between blocks, so a debug build with
 assert_process_allocs aborts this process if process() allocates.
 """
@@ -56,6 +57,7 @@ def main():
     restored.raw_state = state
     restored_values = {"output_trim_db": float(restored.output_trim_db), "dc_filter": bool(restored.dc_filter)}
     render(restored, audio, rate, 64).tofile(out_dir / "restored.f32")
+    render(restored, audio[:1], rate, 256).tofile(out_dir / "mono.f32")
 
     # Parameter changes and resets between blocks: any allocation in process() aborts here.
     rng = np.random.default_rng(7)

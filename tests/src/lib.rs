@@ -4,5 +4,6 @@
 pub mod clap_host;
 pub mod isolation;
 pub mod paths;
+pub mod reference;
 pub mod signals;
 pub mod vst3_host;

@@ -3,11 +3,12 @@
 //! Tests that process audio run isolated: the plugin is built with `assert_process_allocs`, so
 //! any allocation in `process()` aborts the child process and fails the test.
 
+use lacquer_dsp::ChainParams;
 use lacquer_dsp::params::{ParamKind, param_table};
-use lacquer_dsp::{ChainParams, MasterChain, ProcessSpec};
 use lacquer_tests::clap_host::{self, Host, ParamChange, RenderSpec};
 use lacquer_tests::isolation::isolated;
 use lacquer_tests::paths::plugin_library;
+use lacquer_tests::reference::chain_render;
 use lacquer_tests::signals::{assert_identical, max_difference, programme, rms};
 
 const PLUGIN_ID: &str = "audio.lacquer.mastering";
@@ -15,16 +16,6 @@ const PLUGIN_ID: &str = "audio.lacquer.mastering";
 fn host() -> Host {
     let entry = clap_host::load(&plugin_library()).expect("load plugin library");
     Host::new(&entry, PLUGIN_ID).expect("instantiate Lacquer")
-}
-
-/// The same input through the DSP chain directly, for comparison.
-fn dsp_render(params: &ChainParams, rate: f64, input: &[Vec<f32>]) -> Vec<Vec<f32>> {
-    let mut chain = MasterChain::new(params.clone());
-    chain.prepare(&ProcessSpec::stereo(rate, 4096)).unwrap();
-    let mut output = input.to_vec();
-    let (left, right) = output.split_at_mut(1);
-    chain.process(&mut [&mut left[0], &mut right[0]]);
-    output
 }
 
 #[test]
@@ -84,7 +75,8 @@ fn clap_renders_like_the_dsp_chain_at_every_rate_and_block_size() {
             let input = programme(8_192, 11).to_vec();
             let mut host = host();
             for rate in [44_100.0, 48_000.0, 96_000.0, 192_000.0] {
-                let expected = dsp_render(&ChainParams::default(), rate, &input);
+                let defaults = ChainParams::default();
+                let expected = chain_render(&defaults, &defaults, rate, &input);
                 for block in [1, 64, 512, 4096] {
                     let rendered = host
                         .render(&RenderSpec::fixed(rate, block), &input, &[])

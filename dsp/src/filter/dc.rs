@@ -58,7 +58,7 @@ impl Processor for DcFilter {
     fn process(&mut self, channels: &mut [&mut [f32]]) {
         let frames = channels.iter().map(|c| c.len()).min().unwrap_or(0);
         for i in 0..frames {
-            let mix = self.mix.next();
+            let mix = self.mix.next_gain();
             for (channel, state) in channels.iter_mut().zip(&mut self.states) {
                 let dry = channel[i] as f64;
                 let wet = state.tick(&self.coeffs, dry);

@@ -58,7 +58,7 @@ impl GainRamp {
 
     /// Advances one sample and returns the gain for it.
     #[inline]
-    pub fn next(&mut self) -> f64 {
+    pub fn next_gain(&mut self) -> f64 {
         if self.remaining > 0 {
             self.remaining -= 1;
             self.current = if self.remaining == 0 {
@@ -80,7 +80,7 @@ impl GainRamp {
         }
         let frames = channels.iter().map(|c| c.len()).min().unwrap_or(0);
         for i in 0..frames {
-            let gain = self.next();
+            let gain = self.next_gain();
             for channel in channels.iter_mut() {
                 channel[i] = (channel[i] as f64 * gain) as f32;
             }

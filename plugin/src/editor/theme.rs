@@ -13,9 +13,16 @@ pub const WARN: Color32 = Color32::from_rgb(230, 190, 80);
 /// Meter levels at or over full scale.
 pub const OVER: Color32 = Color32::from_rgb(235, 70, 60);
 
-/// Dark visuals with a slightly larger default text.
+/// Dark visuals.
 pub fn apply(ctx: &egui::Context) {
     ctx.set_visuals(egui::Visuals::dark());
+}
+
+/// The editor's background, with a margin to the window edge.
+pub fn window() -> Frame {
+    Frame::new()
+        .fill(Color32::from_rgb(22, 23, 26))
+        .inner_margin(Margin::same(10))
 }
 
 /// The frame around one module's controls.

@@ -1,0 +1,179 @@
+//! The `lacquer` binary as scripts use it: exit codes, messages, outputs.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use lacquer_cli::audio_file::{Audio, SampleFormat, read_wav, write_wav};
+use lacquer_dsp::params::param_table;
+
+fn lacquer(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lacquer"))
+        .args(args)
+        .output()
+        .expect("run lacquer")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn write_test_wav(path: &Path, format: SampleFormat) -> Audio {
+    let left: Vec<f32> = (0..9_600)
+        .map(|n| 0.4 * (n as f32 * 0.05).sin() + 0.01)
+        .collect();
+    let right: Vec<f32> = left.iter().map(|x| -0.5 * x).collect();
+    let audio = Audio {
+        sample_rate: 48_000,
+        channels: vec![left, right],
+        format,
+    };
+    write_wav(path, &audio).unwrap();
+    audio
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn render_applies_settings_and_keeps_format_rate_and_length() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("in.wav"), dir.path().join("out.wav"));
+    let audio = write_test_wav(&input, SampleFormat::Int24);
+    let run = lacquer(&[
+        "render",
+        input.to_str().unwrap(),
+        output.to_str().unwrap(),
+        "--set",
+        "out_trim=-6",
+        "--set",
+        "dc_filter=off",
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let rendered = read_wav(&output).unwrap();
+    assert_eq!(rendered.format, SampleFormat::Int24);
+    assert_eq!(rendered.sample_rate, 48_000);
+    assert_eq!(rendered.frames(), audio.frames());
+    let gain = 10f32.powf(-6.0 / 20.0);
+    for (out, inp) in rendered.channels[0].iter().zip(&audio.channels[0]) {
+        assert!(
+            (out - inp * gain).abs() < 2.0 / 8_388_608.0,
+            "{out} vs {}",
+            inp * gain
+        );
+    }
+}
+
+#[test]
+fn render_writes_every_output_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.wav");
+    write_test_wav(&input, SampleFormat::Float32);
+    for (name, format) in [
+        ("int16", SampleFormat::Int16),
+        ("int24", SampleFormat::Int24),
+        ("int32", SampleFormat::Int32),
+        ("float32", SampleFormat::Float32),
+    ] {
+        let output = dir.path().join(format!("{name}.wav"));
+        let run = lacquer(&[
+            "render",
+            input.to_str().unwrap(),
+            output.to_str().unwrap(),
+            "--format",
+            name,
+        ]);
+        assert!(run.status.success(), "{}", stderr(&run));
+        assert_eq!(read_wav(&output).unwrap().format, format);
+    }
+}
+
+#[test]
+fn bad_settings_and_files_fail_with_exit_code_2_naming_the_problem_and_leave_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.wav");
+    write_test_wav(&input, SampleFormat::Int16);
+    let output = dir.path().join("out.wav");
+    let (i, o) = (input.to_str().unwrap(), output.to_str().unwrap());
+    let garbage = dir.path().join("garbage.wav");
+    std::fs::write(&garbage, b"not a wav file at all").unwrap();
+    let cases: [(Vec<&str>, &str); 6] = [
+        (
+            vec!["render", i, o, "--set", "nope=1"],
+            "unknown parameter id 'nope'",
+        ),
+        (
+            vec!["render", i, o, "--set", "out_trim=loud"],
+            "'loud' is not a value for 'out_trim'",
+        ),
+        (
+            vec!["render", i, o, "--set", "out_trim=99"],
+            "outside the range of 'out_trim'",
+        ),
+        (
+            vec!["render", i, o, "--set", "out_trim"],
+            "expected ID=VALUE",
+        ),
+        (vec!["render", garbage.to_str().unwrap(), o], "garbage.wav"),
+        (
+            vec!["render", i, "/nonexistent-dir/out.wav"],
+            "/nonexistent-dir/out.wav",
+        ),
+    ];
+    for (args, message) in cases {
+        let run = lacquer(&args);
+        assert_eq!(run.status.code(), Some(2), "{args:?}");
+        let error = stderr(&run);
+        assert!(error.contains(message), "{args:?}: {error}");
+        assert_eq!(error.lines().count(), 1, "one-line error: {error}");
+    }
+    assert_eq!(files_in(dir.path()), ["garbage.wav", "in.wav"]);
+}
+
+#[test]
+fn render_refuses_to_overwrite_its_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.wav");
+    write_test_wav(&input, SampleFormat::Int16);
+    let before = std::fs::read(&input).unwrap();
+    let run = lacquer(&["render", input.to_str().unwrap(), input.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(stderr(&run).contains("refusing to write over the input"));
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+}
+
+#[test]
+fn params_json_lists_every_parameter_with_its_range_and_default() {
+    let run = lacquer(&["params", "--json"]);
+    assert!(run.status.success());
+    let list: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), param_table().len());
+    for (entry, spec) in list.iter().zip(param_table()) {
+        assert_eq!(entry["id"], spec.id.as_str());
+        assert_eq!(entry["module"], spec.group.as_str());
+        assert_eq!(entry["name"], spec.name.as_str());
+        assert_eq!(entry["unit"], spec.unit.symbol());
+        let (min, max) = spec.range();
+        assert_eq!(entry["min"].as_f64(), Some(min));
+        assert_eq!(entry["max"].as_f64(), Some(max));
+        assert_eq!(entry["default"].as_f64(), Some(spec.default));
+    }
+    let dc = list.iter().find(|e| e["id"] == "dc_filter").unwrap();
+    assert_eq!(dc["choices"], serde_json::json!(["Off", "On"]));
+
+    let table = lacquer(&["params"]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    for spec in param_table() {
+        assert!(
+            text.lines().any(|l| l.starts_with(spec.id.as_str())),
+            "{}",
+            spec.id
+        );
+    }
+}

@@ -1,0 +1,27 @@
+//! What the plugin should output: the same input through `lacquer-dsp` directly.
+
+use lacquer_dsp::{ChainParams, MasterChain, ProcessSpec};
+
+/// Renders `input` through a chain prepared with `prepared` and switched to `params` before
+/// the first block (as when a host sends parameter changes with the first process call; pass
+/// the same settings twice for a chain that starts settled).
+pub fn chain_render(
+    prepared: &ChainParams,
+    params: &ChainParams,
+    sample_rate: f64,
+    input: &[Vec<f32>],
+) -> Vec<Vec<f32>> {
+    let mut chain = MasterChain::new(prepared.clone());
+    chain
+        .prepare(&ProcessSpec {
+            sample_rate,
+            max_block_size: 4096,
+            channels: input.len(),
+        })
+        .expect("supported spec");
+    chain.set_params(params);
+    let mut output = input.to_vec();
+    let mut channels: Vec<&mut [f32]> = output.iter_mut().map(Vec::as_mut_slice).collect();
+    chain.process(&mut channels);
+    output
+}
