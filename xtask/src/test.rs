@@ -46,15 +46,8 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     step("release bundles in real hosts");
     cmd::run_env(
         "cargo",
-        &[
-            "test",
-            "-p",
-            "lacquer-tests",
-            "--test",
-            "bundles",
-            "--",
-            "--ignored",
-        ],
+        // --workspace keeps the feature unification (and so the build) of the step above.
+        &["test", "--workspace", "--test", "bundles", "--", "--ignored"],
         &[("LACQUER_BUNDLE_DIR", bundle::BUNDLE_DIR)],
     )?;
     step("standalone editor under Xvfb");
