@@ -1,7 +1,7 @@
 //! The mastering chain, in signal order.
 
 use crate::filter::DcFilter;
-use crate::meter::{LevelMeter, MeterReadings};
+use crate::meter::{Meter, MeterReadings};
 use crate::trim::Trim;
 use crate::util::{for_each_slice, sanitize};
 use crate::{ChainParams, ProcessSpec, Processor, SpecError};
@@ -28,8 +28,8 @@ pub struct MasterChain {
     input_trim: Trim,
     dc_filter: DcFilter,
     output_trim: Trim,
-    input_meter: LevelMeter,
-    output_meter: LevelMeter,
+    input_meter: Meter,
+    output_meter: Meter,
     non_finite_samples: u64,
 }
 
@@ -48,8 +48,8 @@ impl MasterChain {
             input_trim: Trim::new(params.input_trim_db),
             dc_filter: DcFilter::new(params.dc_filter),
             output_trim: Trim::new(params.output_trim_db),
-            input_meter: LevelMeter::default(),
-            output_meter: LevelMeter::default(),
+            input_meter: Meter::default(),
+            output_meter: Meter::default(),
             non_finite_samples: 0,
             params,
         }

@@ -15,6 +15,7 @@
 pub mod chain;
 pub mod filter;
 pub mod meter;
+pub mod oversampling;
 pub mod params;
 pub mod processor;
 pub mod spec;

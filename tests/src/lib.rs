@@ -2,6 +2,8 @@
 //! running a test in its own process, and test signals.
 
 pub mod clap_host;
+pub mod ebu;
+pub mod exact_true_peak;
 pub mod isolation;
 pub mod paths;
 pub mod reference;

@@ -1,6 +1,6 @@
 //! Sample-peak and RMS level meter.
 
-use super::{MAX_METER_CHANNELS, MeterReadings};
+use super::MAX_METER_CHANNELS;
 use crate::ProcessSpec;
 use crate::util::{gain_to_db, power_to_db};
 
@@ -9,6 +9,24 @@ pub const PEAK_FALL_DB_PER_S: f64 = 20.0 / 1.7;
 
 /// RMS integration time constant.
 pub const RMS_TIME_CONSTANT_MS: f64 = 300.0;
+
+/// Sample-peak and RMS levels per channel, dBFS (`-inf` for silence).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LevelReadings {
+    pub peak_db: [f64; MAX_METER_CHANNELS],
+    pub peak_max_db: [f64; MAX_METER_CHANNELS],
+    pub rms_db: [f64; MAX_METER_CHANNELS],
+}
+
+impl Default for LevelReadings {
+    fn default() -> Self {
+        Self {
+            peak_db: [f64::NEG_INFINITY; MAX_METER_CHANNELS],
+            peak_max_db: [f64::NEG_INFINITY; MAX_METER_CHANNELS],
+            rms_db: [f64::NEG_INFINITY; MAX_METER_CHANNELS],
+        }
+    }
+}
 
 /// Levels below this (-600 dB) are silence.
 const FLUSH_FLOOR: f64 = 1e-30;
@@ -55,9 +73,9 @@ impl LevelMeter {
     }
 
     /// Measures one block (read only).
-    pub fn process(&mut self, channels: &[&mut [f32]]) {
+    pub fn process<S: AsRef<[f32]>>(&mut self, channels: &[S]) {
         for (channel, level) in channels.iter().zip(&mut self.levels[..self.channels]) {
-            for &x in channel.iter() {
+            for &x in channel.as_ref() {
                 let x = x as f64;
                 let magnitude = x.abs();
                 level.peak = (level.peak * self.peak_fall).max(magnitude);
@@ -75,11 +93,8 @@ impl LevelMeter {
     }
 
     /// The current readings.
-    pub fn readings(&self) -> MeterReadings {
-        let mut readings = MeterReadings {
-            channels: self.channels,
-            ..MeterReadings::default()
-        };
+    pub fn readings(&self) -> LevelReadings {
+        let mut readings = LevelReadings::default();
         for (c, level) in self.levels[..self.channels].iter().enumerate() {
             readings.peak_db[c] = gain_to_db(level.peak);
             readings.peak_max_db[c] = gain_to_db(level.peak_max);
