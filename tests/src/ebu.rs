@@ -31,21 +31,38 @@ pub fn tone_programme(rate: f64, parts: &[Part]) -> Vec<Vec<f32>> {
         let start = (elapsed * rate).round() as usize;
         elapsed += seconds;
         let end = (elapsed * rate).round() as usize;
-        samples.extend((start..end).map(|n| (amplitude * (2.0 * PI * 1000.0 * n as f64 / rate).sin()) as f32));
+        samples.extend(
+            (start..end).map(|n| (amplitude * (2.0 * PI * 1000.0 * n as f64 / rate).sin()) as f32),
+        );
     }
     vec![samples.clone(), samples]
 }
 
 /// Tech 3341 case 9: (1.34 s at -20; 1.66 s at -30 dBFS) x 5. Short-term reads -22.993.
 pub fn case_9() -> Vec<Part> {
-    [Tone { dbfs: -20.0, seconds: 1.34 }, Tone { dbfs: -30.0, seconds: 1.66 }].repeat(5)
+    [
+        Tone {
+            dbfs: -20.0,
+            seconds: 1.34,
+        },
+        Tone {
+            dbfs: -30.0,
+            seconds: 1.66,
+        },
+    ]
+    .repeat(5)
 }
 
 /// Tech 3341 case 10, file `i` (0-based): i x 0.15 s silence, 3 s at -23 dBFS, 1 s silence.
 pub fn case_10(i: usize) -> Vec<Part> {
     vec![
-        Silence { seconds: i as f64 * 0.15 },
-        Tone { dbfs: -23.0, seconds: 3.0 },
+        Silence {
+            seconds: i as f64 * 0.15,
+        },
+        Tone {
+            dbfs: -23.0,
+            seconds: 3.0,
+        },
         Silence { seconds: 1.0 },
     ]
 }
@@ -58,8 +75,13 @@ pub fn case_11() -> Vec<Part> {
             let offset = i as f64 * 0.15;
             [
                 Silence { seconds: offset },
-                Tone { dbfs: -38.0 + i as f64, seconds: 3.0 },
-                Silence { seconds: 3.0 - offset },
+                Tone {
+                    dbfs: -38.0 + i as f64,
+                    seconds: 3.0,
+                },
+                Silence {
+                    seconds: 3.0 - offset,
+                },
             ]
         })
         .collect()
@@ -67,14 +89,29 @@ pub fn case_11() -> Vec<Part> {
 
 /// Tech 3341 case 12: (0.18 s at -20; 0.22 s at -30 dBFS) x 25. Momentary reads -22.967.
 pub fn case_12() -> Vec<Part> {
-    [Tone { dbfs: -20.0, seconds: 0.18 }, Tone { dbfs: -30.0, seconds: 0.22 }].repeat(25)
+    [
+        Tone {
+            dbfs: -20.0,
+            seconds: 0.18,
+        },
+        Tone {
+            dbfs: -30.0,
+            seconds: 0.22,
+        },
+    ]
+    .repeat(25)
 }
 
 /// Tech 3341 case 13, file `i` (0-based): i x 20 ms silence, 400 ms at -23 dBFS, 1 s silence.
 pub fn case_13(i: usize) -> Vec<Part> {
     vec![
-        Silence { seconds: i as f64 * 0.02 },
-        Tone { dbfs: -23.0, seconds: 0.4 },
+        Silence {
+            seconds: i as f64 * 0.02,
+        },
+        Tone {
+            dbfs: -23.0,
+            seconds: 0.4,
+        },
         Silence { seconds: 1.0 },
     ]
 }
@@ -87,8 +124,13 @@ pub fn case_14() -> Vec<Part> {
             let offset = i as f64 * 0.02;
             [
                 Silence { seconds: offset },
-                Tone { dbfs: -38.0 + i as f64, seconds: 0.4 },
-                Silence { seconds: 0.4 - offset },
+                Tone {
+                    dbfs: -38.0 + i as f64,
+                    seconds: 0.4,
+                },
+                Silence {
+                    seconds: 0.4 - offset,
+                },
             ]
         })
         .collect()
@@ -96,13 +138,22 @@ pub fn case_14() -> Vec<Part> {
 
 /// Tech 3341 cases 15-19: a stereo sine at `rate / divisor`, `amplitude` (linear), starting
 /// `phase_degrees`, 1 s with 10 ms raised-cosine fades.
-pub fn true_peak_sine(rate: f64, divisor: f64, amplitude: f64, phase_degrees: f64) -> Vec<Vec<f32>> {
+pub fn true_peak_sine(
+    rate: f64,
+    divisor: f64,
+    amplitude: f64,
+    phase_degrees: f64,
+) -> Vec<Vec<f32>> {
     let frames = rate as usize;
     let fade = (0.01 * rate) as usize;
     let samples: Vec<f32> = (0..frames)
         .map(|n| {
             let edge = n.min(frames - 1 - n);
-            let gain = if edge < fade { 0.5 - 0.5 * (PI * edge as f64 / fade as f64).cos() } else { 1.0 };
+            let gain = if edge < fade {
+                0.5 - 0.5 * (PI * edge as f64 / fade as f64).cos()
+            } else {
+                1.0
+            };
             let phase = 2.0 * PI * n as f64 / divisor + phase_degrees.to_radians();
             (gain * amplitude * phase.sin()) as f32
         })
@@ -127,7 +178,11 @@ pub fn true_peak_bursts(rate: f64) -> [Vec<Vec<f32>>; 4] {
     let mut high: Vec<f64> = (0..up_frames)
         .map(|n| {
             let edge = n.min(up_frames - 1 - n);
-            let gain = if edge < fade { 0.5 - 0.5 * (PI * edge as f64 / fade as f64).cos() } else { 1.0 };
+            let gain = if edge < fade {
+                0.5 - 0.5 * (PI * edge as f64 / fade as f64).cos()
+            } else {
+                1.0
+            };
             let value = if (burst_start..burst_start + 16).contains(&n) {
                 (2.0 * PI * (n - burst_start) as f64 / 16.0).sin()
             } else {
@@ -139,7 +194,12 @@ pub fn true_peak_bursts(rate: f64) -> [Vec<Vec<f32>>; 4] {
         .collect();
     high = lowpass(&high, 0.475 / UP as f64);
     [0, 1, 2, 3].map(|offset| {
-        let samples: Vec<f32> = high.iter().skip(offset).step_by(UP).map(|&x| x as f32).collect();
+        let samples: Vec<f32> = high
+            .iter()
+            .skip(offset)
+            .step_by(UP)
+            .map(|&x| x as f32)
+            .collect();
         vec![samples.clone(), samples]
     })
 }
@@ -159,7 +219,11 @@ fn lowpass(signal: &[f64], cutoff: f64) -> Vec<f64> {
     let kernel: Vec<f64> = (-TAPS..=TAPS)
         .map(|k| {
             let x = k as f64;
-            let sinc = if k == 0 { 2.0 * cutoff } else { (2.0 * PI * cutoff * x).sin() / (PI * x) };
+            let sinc = if k == 0 {
+                2.0 * cutoff
+            } else {
+                (2.0 * PI * cutoff * x).sin() / (PI * x)
+            };
             let w = i0(BETA * (1.0 - (x / TAPS as f64).powi(2)).sqrt()) / i0(BETA);
             sinc * w
         })
@@ -169,14 +233,23 @@ fn lowpass(signal: &[f64], cutoff: f64) -> Vec<f64> {
         .map(|n| {
             let lo = (n - TAPS).max(0);
             let hi = (n + TAPS).min(signal.len() as isize - 1);
-            (lo..=hi).map(|m| signal[m as usize] * kernel[(m - n + TAPS) as usize]).sum::<f64>() / gain
+            (lo..=hi)
+                .map(|m| signal[m as usize] * kernel[(m - n + TAPS) as usize])
+                .sum::<f64>()
+                / gain
         })
         .collect()
 }
 
 /// Tech 3342 cases 1-4: 20 s tones at each level in turn.
 pub fn range_case(levels: &[f64]) -> Vec<Part> {
-    levels.iter().map(|&dbfs| Tone { dbfs, seconds: 20.0 }).collect()
+    levels
+        .iter()
+        .map(|&dbfs| Tone {
+            dbfs,
+            seconds: 20.0,
+        })
+        .collect()
 }
 
 /// A freshly prepared meter for stereo at `rate`.

@@ -19,7 +19,9 @@ pub fn exact_true_peak_dbtp(signal: &[f32], oversample: usize) -> f64 {
     let mut time: Vec<f64> = signal.iter().map(|&x| f64::from(x)).collect();
     time.resize(len, 0.0);
     let mut spectrum = forward.make_output_vec();
-    forward.process(&mut time, &mut spectrum).expect("forward FFT");
+    forward
+        .process(&mut time, &mut spectrum)
+        .expect("forward FFT");
 
     let mut shifted = spectrum.clone();
     let mut output = inverse.make_output_vec();
@@ -34,7 +36,9 @@ pub fn exact_true_peak_dbtp(signal: &[f32], oversample: usize) -> f64 {
         let nyquist = shifted.len() - 1;
         shifted[nyquist].im = 0.0;
         shifted[0].im = 0.0;
-        inverse.process(&mut shifted, &mut output).expect("inverse FFT");
+        inverse
+            .process(&mut shifted, &mut output)
+            .expect("inverse FFT");
         let max = output.iter().fold(0.0f64, |m, x| m.max(x.abs()));
         peak = peak.max(max / len as f64);
     }
@@ -50,7 +54,9 @@ mod tests {
         let signal: Vec<f32> = (0..4096)
             .map(|n| {
                 let fade = (std::f64::consts::PI * n as f64 / 4096.0).sin().powi(2);
-                (0.5 * fade * (std::f64::consts::PI / 2.0 * n as f64 + std::f64::consts::PI / 4.0).sin()) as f32
+                (0.5 * fade
+                    * (std::f64::consts::PI / 2.0 * n as f64 + std::f64::consts::PI / 4.0).sin())
+                    as f32
             })
             .collect();
         let sample_peak = signal.iter().fold(0.0f32, |m, x| m.max(x.abs()));

@@ -54,3 +54,63 @@ pub fn assert_identical(got: &[Vec<f32>], want: &[Vec<f32>], what: &str) {
         }
     }
 }
+
+/// Programme-like stereo material for property tests: band-shaped noise and tones whose level
+/// moves every 0.3-3 s by up to 30 dB (5 ms glides, as a fader or compressor would, and the
+/// tone keeps a continuous phase), with occasional silences, so the loudness gates, the
+/// histograms and the true-peak screen all get work. The spectrum falls steeply towards fs/2
+/// (below -60 dB from 0.45 fs), as in material that has passed an anti-alias filter.
+/// Deterministic for a seed.
+pub fn programme_material(rate: f64, seconds: f64, seed: u64) -> [Vec<f32>; 2] {
+    let mut state = seed | 1;
+    let mut random = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let frames = (seconds * rate) as usize;
+    let glide = 1.0 - (-1.0 / (0.005 * rate)).exp();
+    let (mut left, mut right) = (Vec::with_capacity(frames), Vec::with_capacity(frames));
+    let (mut low_l, mut low_r, mut previous) = ([0.0f64; 2], [0.0f64; 2], 0.0f64);
+    // The bright part (hats, air): differentiated noise through a binomial low-pass, so it
+    // peaks around fs/6 and fades towards Nyquist as mastered programme does.
+    let mut binomial = [0.0f64; 5];
+    let (mut gain, mut gain_target) = (0.0, 0.0);
+    let (mut tone, mut tone_target, mut phase) = (200.0, 200.0, 0.0f64);
+    let mut width = 0.5;
+    let mut until_change = 0usize;
+    for _ in 0..frames {
+        if until_change == 0 {
+            until_change = ((0.3 + 2.7 * random()) * rate) as usize;
+            gain_target = if random() < 0.1 {
+                0.0
+            } else {
+                10f64.powf(-30.0 * random() / 20.0)
+            };
+            tone_target = 40.0 + 8000.0 * random() * random();
+            width = random();
+        }
+        until_change -= 1;
+        gain += (gain_target - gain) * glide;
+        tone += (tone_target - tone) * glide;
+        phase = (phase + tone / rate).fract();
+        let white_l = random() * 2.0 - 1.0;
+        let white_r = (1.0 - width) * white_l + width * (random() * 2.0 - 1.0);
+        // Body: white noise through two one-pole low-passes (-12 dB/octave above 0.01 fs).
+        low_l[0] += 0.06 * (white_l - low_l[0]);
+        low_l[1] += 0.06 * (low_l[0] - low_l[1]);
+        low_r[0] += 0.06 * (white_r - low_r[0]);
+        low_r[1] += 0.06 * (low_r[0] - low_r[1]);
+        binomial.rotate_right(1);
+        binomial[0] = white_l - previous;
+        previous = white_l;
+        let bright =
+            (binomial[0] + 4.0 * binomial[1] + 6.0 * binomial[2] + 4.0 * binomial[3] + binomial[4])
+                / 16.0;
+        let sine = (2.0 * std::f64::consts::PI * phase).sin();
+        left.push((gain * 0.55 * (4.0 * low_l[1] + 0.4 * bright + 0.3 * sine)) as f32);
+        right.push((gain * 0.55 * (4.0 * low_r[1] + 0.4 * bright + 0.3 * sine)) as f32);
+    }
+    [left, right]
+}

@@ -47,7 +47,14 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     cmd::run_env(
         "cargo",
         // --workspace keeps the feature unification (and so the build) of the step above.
-        &["test", "--workspace", "--test", "bundles", "--", "--ignored"],
+        &[
+            "test",
+            "--workspace",
+            "--test",
+            "bundles",
+            "--",
+            "--ignored",
+        ],
         &[("LACQUER_BUNDLE_DIR", bundle::BUNDLE_DIR)],
     )?;
     step("standalone editor under Xvfb");

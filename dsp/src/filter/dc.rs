@@ -61,7 +61,7 @@ impl Processor for DcFilter {
             let mix = self.mix.next_gain();
             for (channel, state) in channels.iter_mut().zip(&mut self.states) {
                 let dry = channel[i] as f64;
-                let wet = state.tick(&self.coeffs, dry);
+                let wet = state.tick_flushed(&self.coeffs, dry);
                 if mix != 0.0 {
                     channel[i] = (dry + (wet - dry) * mix) as f32;
                 }

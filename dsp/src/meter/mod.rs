@@ -5,16 +5,16 @@
 //! never change audio. `prepare` allocates (the loudness histograms); `process`, `reset` and
 //! `readings` never do, and results do not depend on how audio is split into blocks.
 
+mod blocks;
 mod histogram;
 pub mod kweighting;
-mod level;
-mod loudness;
 mod true_peak;
 
+pub use blocks::{
+    BlockMeter, LevelReadings, LoudnessReadings, PEAK_FALL_DB_PER_S, RMS_SUB_BLOCKS, SubBlock,
+};
 pub use histogram::{ABSOLUTE_GATE_LUFS, LoudnessHistogram, energy_to_lufs, lufs_to_energy};
-pub use level::{LevelMeter, PEAK_FALL_DB_PER_S, RMS_TIME_CONSTANT_MS};
-pub use loudness::{LoudnessMeter, LoudnessReadings, SubBlock};
-pub use true_peak::{SCREEN_MARGIN_DB, TruePeakMeter};
+pub use true_peak::{LOOKAHEAD as TRUE_PEAK_LOOKAHEAD, TruePeakMeter};
 
 use crate::ProcessSpec;
 
@@ -29,11 +29,11 @@ pub const MAX_METER_CHANNELS: usize = 2;
 pub struct MeterReadings {
     /// Number of channels metered.
     pub channels: usize,
-    /// Sample peak per channel with peak-programme fall-back ([`PEAK_FALL_DB_PER_S`]).
+    /// Sample peak per channel with fall-back ([`PEAK_FALL_DB_PER_S`]), updated every 10 ms.
     pub peak_db: [f64; MAX_METER_CHANNELS],
     /// Highest sample peak per channel since reset.
     pub peak_max_db: [f64; MAX_METER_CHANNELS],
-    /// RMS per channel ([`RMS_TIME_CONSTANT_MS`]); a full-scale sine reads -3.01 dBFS.
+    /// RMS per channel over the last 300 ms; a full-scale sine reads -3.01 dBFS.
     pub rms_db: [f64; MAX_METER_CHANNELS],
     /// EBU R128 loudness.
     pub loudness: LoudnessReadings,
@@ -101,28 +101,15 @@ impl MeterReadings {
     pub fn psr_db(&self) -> Option<f64> {
         let peak = max_over(&self.true_peak_recent_dbtp[..self.channels]);
         let short_term = self.loudness.short_term_lufs;
-        (peak.is_finite() && short_term.is_finite()).then(|| peak - short_term)
+        (peak.is_finite() && short_term.is_finite()).then_some(peak - short_term)
     }
-}
-
-/// Correlation of left and right from sums of squares and products.
-fn correlation(block: &SubBlock) -> Option<f64> {
-    let denominator = (block.left_squares * block.right_squares).sqrt();
-    (denominator > 1e-20).then(|| (block.cross / denominator).clamp(-1.0, 1.0))
-}
-
-/// K-weighted left-to-right energy ratio in dB.
-fn balance_db(block: &SubBlock) -> Option<f64> {
-    let [left, right] = block.weighted;
-    (left > 1e-20 && right > 1e-20).then(|| 10.0 * (left / right).log10())
 }
 
 /// Every meter on one signal.
 #[derive(Debug, Clone, Default)]
 pub struct Meter {
     channels: usize,
-    level: LevelMeter,
-    loudness: LoudnessMeter,
+    blocks: BlockMeter,
     true_peak: TruePeakMeter,
 }
 
@@ -130,22 +117,19 @@ impl Meter {
     /// Prepares for `spec` (allocates) and resets.
     pub fn prepare(&mut self, spec: &ProcessSpec) {
         self.channels = spec.channels.min(MAX_METER_CHANNELS);
-        self.level.prepare(spec);
-        self.loudness.prepare(spec.sample_rate, spec.channels);
+        self.blocks.prepare(spec.sample_rate, spec.channels);
         self.true_peak.prepare(spec.sample_rate, spec.channels);
     }
 
     /// Clears every reading.
     pub fn reset(&mut self) {
-        self.level.reset();
-        self.loudness.reset();
+        self.blocks.reset();
         self.true_peak.reset();
     }
 
     /// Measures one block (read only).
     pub fn process<S: AsRef<[f32]>>(&mut self, channels: &[S]) {
-        self.level.process(channels);
-        self.loudness.process(channels);
+        self.blocks.process(channels);
         self.true_peak.process(channels);
     }
 
@@ -157,23 +141,23 @@ impl Meter {
 
     /// The current readings.
     pub fn readings(&self) -> MeterReadings {
-        let level = self.level.readings();
+        let level = self.blocks.level();
         let stereo = self.channels == 2;
-        let window = self.loudness.momentary_window();
-        let total = self.loudness.total();
+        let window = self.blocks.momentary_window();
+        let total = self.blocks.total();
         MeterReadings {
             channels: self.channels,
             peak_db: level.peak_db,
             peak_max_db: level.peak_max_db,
             rms_db: level.rms_db,
-            loudness: self.loudness.readings(),
+            loudness: self.blocks.loudness(),
             true_peak_max_dbtp: self.true_peak.max_dbtp(),
             true_peak_recent_dbtp: self.true_peak.recent_dbtp(),
-            correlation: correlation(window).filter(|_| stereo),
-            balance_db: balance_db(window).filter(|_| stereo),
-            correlation_total: correlation(total).filter(|_| stereo),
-            balance_total_db: balance_db(total).filter(|_| stereo),
-            elapsed_s: self.loudness.elapsed_s(),
+            correlation: window.correlation().filter(|_| stereo),
+            balance_db: window.balance_db().filter(|_| stereo),
+            correlation_total: total.correlation().filter(|_| stereo),
+            balance_total_db: total.balance_db().filter(|_| stereo),
+            elapsed_s: self.blocks.elapsed_s(),
         }
     }
 

@@ -25,7 +25,10 @@ impl PolyphaseKernel {
     /// The window for the interval from `x[n]` to `x[n + 1]` is
     /// `x[n - taps/2 + 1 ..= n + taps/2]`, oldest first.
     pub fn windowed_sinc(factor: usize, taps: usize, beta: f64) -> Self {
-        assert!(factor >= 1 && taps >= 2 && taps % 2 == 0, "factor {factor}, taps {taps}");
+        assert!(
+            factor >= 1 && taps >= 2 && taps.is_multiple_of(2),
+            "factor {factor}, taps {taps}"
+        );
         let half = taps as f64 / 2.0;
         let mut coeffs = Vec::with_capacity(factor * taps);
         for r in 0..factor {
@@ -77,14 +80,14 @@ impl PolyphaseKernel {
     /// Magnitude response in dB of position `r` at `freq` (a fraction of the sample rate).
     pub fn magnitude_db(&self, r: usize, freq: f64) -> f64 {
         let w = 2.0 * std::f64::consts::PI * freq;
-        let (re, im) = self
-            .phase_coeffs(r)
-            .iter()
-            .enumerate()
-            .fold((0.0, 0.0), |(re, im), (k, &c)| {
-                let (s, co) = (w * k as f64).sin_cos();
-                (re + c as f64 * co, im - c as f64 * s)
-            });
+        let (re, im) =
+            self.phase_coeffs(r)
+                .iter()
+                .enumerate()
+                .fold((0.0, 0.0), |(re, im), (k, &c)| {
+                    let (s, co) = (w * k as f64).sin_cos();
+                    (re + c as f64 * co, im - c as f64 * s)
+                });
         10.0 * (re * re + im * im).log10()
     }
 }
@@ -140,7 +143,10 @@ mod tests {
                 .collect();
             let exact = (2.0 * std::f64::consts::PI * f * (19.0 + mu)).sin() as f32;
             // Within the design's 60 dB (0.001) ripple; at 0.05 fs far less.
-            assert!((kernel.interpolate(r, &window) - exact).abs() < 1e-4, "r {r}");
+            assert!(
+                (kernel.interpolate(r, &window) - exact).abs() < 1e-4,
+                "r {r}"
+            );
         }
     }
 }
