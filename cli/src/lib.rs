@@ -5,8 +5,10 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+pub mod analysis;
 pub mod audio_file;
 pub mod commands;
+pub mod decode;
 pub mod demo;
 pub mod render;
 pub mod report;
@@ -34,6 +36,15 @@ pub enum Command {
         #[arg(long, value_enum)]
         format: Option<audio_file::SampleFormat>,
     },
+    /// Measure loudness (EBU R128), loudness range, true peak, PLR and correlation.
+    Analyze {
+        /// Audio files: WAV, FLAC, AIFF, MP3 or Ogg Vorbis, mono or stereo, any sample rate.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// One JSON object per file, one per line, instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// List every parameter: id, module, name, unit, range, default and choices.
     Params {
         /// One JSON array instead of a table.
@@ -57,6 +68,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             sets,
             format,
         } => commands::render::run(&input, &output, &sets, format),
+        Command::Analyze { files, json } => commands::analyze::run(&files, json),
         Command::Params { json } => commands::params::run(json),
         Command::Demo { out } => commands::demo::run(&out),
     }

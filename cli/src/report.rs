@@ -1,42 +1,30 @@
 //! Measurements for before/after reports.
 
-use lacquer_dsp::util::{gain_to_db, power_to_db};
+use lacquer_dsp::ProcessSpec;
+use lacquer_dsp::meter::{Meter, MeterReadings};
 
-/// Whole-file level figures.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LevelReport {
-    /// Highest absolute sample over all channels, dBFS.
-    pub sample_peak_dbfs: f64,
-    /// RMS over the whole file and all channels, dBFS (a full-scale sine reads -3.01).
-    pub rms_dbfs: f64,
-    /// Largest DC offset of any channel, as a fraction of full scale.
-    pub dc_offset: f64,
+/// Meters a whole in-memory file, as `lacquer analyze` does.
+pub fn measure(sample_rate: u32, channels: &[Vec<f32>]) -> anyhow::Result<MeterReadings> {
+    let mut meter = Meter::default();
+    let spec = ProcessSpec {
+        sample_rate: f64::from(sample_rate),
+        max_block_size: 1,
+        channels: channels.len(),
+    };
+    spec.validate()?;
+    meter.prepare(&spec);
+    meter.process(channels);
+    meter.finish();
+    Ok(meter.readings())
 }
 
-/// Measures `channels`.
-pub fn measure(channels: &[Vec<f32>]) -> LevelReport {
-    let mut peak = 0.0f64;
-    let mut sum_squares = 0.0f64;
-    let mut count = 0usize;
-    let mut dc_offset = 0.0f64;
-    for channel in channels {
-        let mut sum = 0.0f64;
-        for &x in channel {
-            let x = f64::from(x);
-            peak = peak.max(x.abs());
-            sum_squares += x * x;
-            sum += x;
-        }
-        count += channel.len();
-        if !channel.is_empty() {
-            dc_offset = dc_offset.max((sum / channel.len() as f64).abs());
-        }
-    }
-    LevelReport {
-        sample_peak_dbfs: gain_to_db(peak),
-        rms_dbfs: power_to_db(sum_squares / count.max(1) as f64),
-        dc_offset,
-    }
+/// Largest DC offset of any channel, as a fraction of full scale.
+pub fn dc_offset(channels: &[Vec<f32>]) -> f64 {
+    channels
+        .iter()
+        .filter(|c| !c.is_empty())
+        .map(|c| (c.iter().map(|&x| f64::from(x)).sum::<f64>() / c.len() as f64).abs())
+        .fold(0.0, f64::max)
 }
 
 #[cfg(test)]
@@ -45,12 +33,14 @@ mod tests {
 
     #[test]
     fn sine_with_offset_measures_as_expected() {
-        let sine: Vec<f32> = (0..48_000)
-            .map(|n| 0.5 * (2.0 * std::f32::consts::PI * 100.0 * n as f32 / 48_000.0).sin() + 0.01)
+        let sine: Vec<f32> = (0..96_000)
+            .map(|n| 0.5 * (2.0 * std::f32::consts::PI * 997.0 * n as f32 / 48_000.0).sin() + 0.01)
             .collect();
-        let report = measure(&[sine]);
-        assert!((report.sample_peak_dbfs - gain_to_db(0.51)).abs() < 1e-3);
-        assert!((report.rms_dbfs - power_to_db(0.125 + 0.0001)).abs() < 1e-3);
-        assert!((report.dc_offset - 0.01).abs() < 1e-5);
+        let readings = measure(48_000, &[sine.clone()]).unwrap();
+        assert!((readings.sample_peak_max_db() - 20.0 * 0.51f64.log10()).abs() < 1e-3);
+        assert!((dc_offset(&[sine]) - 0.01).abs() < 1e-5);
+        // Mono 997 Hz at -6.02 dBFS peak: -3.01 - 6.02 LUFS.
+        let integrated = readings.loudness.integrated_lufs.unwrap();
+        assert!((integrated + 9.03).abs() < 0.02, "{integrated}");
     }
 }

@@ -9,6 +9,7 @@ pub fn run() -> anyhow::Result<()> {
         standalone: true,
         gui: false,
         python: false,
+        codecs: false,
     })?;
     let bundles = bundle::release()?;
     cmd::run(

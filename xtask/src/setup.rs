@@ -21,6 +21,8 @@ const GUI_PACKAGES: &[&str] = &[
     "libx11-xcb1",
     "libxkbcommon-x11-0",
 ];
+/// Making FLAC, AIFF, MP3 and Ogg Vorbis test files for `lacquer analyze`.
+const CODEC_PACKAGES: &[&str] = &["sox", "libsox-fmt-all"];
 /// Python packages of the VST3 host tests.
 const PYTHON_PACKAGES: &[&str] = &["pedalboard==0.9.26", "numpy==2.4.6"];
 
@@ -29,6 +31,7 @@ pub struct Needs {
     pub standalone: bool,
     pub gui: bool,
     pub python: bool,
+    pub codecs: bool,
 }
 
 impl Needs {
@@ -37,6 +40,7 @@ impl Needs {
             standalone: true,
             gui: true,
             python: true,
+            codecs: true,
         }
     }
 }
@@ -52,6 +56,9 @@ pub fn run(needs: &Needs) -> anyhow::Result<()> {
     }
     if needs.python {
         packages.push("python3-venv");
+    }
+    if needs.codecs {
+        packages.extend_from_slice(CODEC_PACKAGES);
     }
     ensure_debian_packages(&packages)?;
     if needs.python {

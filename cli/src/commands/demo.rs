@@ -9,7 +9,7 @@ use lacquer_dsp::ChainParams;
 use crate::audio_file::{Audio, SampleFormat, write_wav};
 use crate::demo::demo_mix;
 use crate::render::render;
-use crate::report::{LevelReport, measure};
+use crate::report::{dc_offset, measure};
 
 /// Sample rate and length of the demo.
 const DEMO_RATE: u32 = 48_000;
@@ -34,31 +34,48 @@ pub fn run(out: &Path) -> anyhow::Result<()> {
 
     println!("Demo mix:    {}", mix_path.display());
     println!("Demo master: {}", master_path.display());
-    println!(
-        "{}",
-        compare(&measure(&mix.channels), &measure(&master.channels))
-    );
+    println!("{}", compare(&mix, &master)?);
     Ok(())
 }
 
-/// A before/after table.
-fn compare(before: &LevelReport, after: &LevelReport) -> String {
-    let row = |name: &str, a: f64, b: f64, unit: &str| {
-        format!("  {name:<16} {a:>9.2} {b:>9.2}  {unit}\n")
+/// A before/after table of the figures a mastering engineer checks.
+fn compare(mix: &Audio, master: &Audio) -> anyhow::Result<String> {
+    let before = measure(mix.sample_rate, &mix.channels)?;
+    let after = measure(master.sample_rate, &master.channels)?;
+    let figure = |value: Option<f64>| match value {
+        Some(v) if v.is_finite() => format!("{v:>9.2}"),
+        _ => format!("{:>9}", "-"),
     };
-    let mut text = format!("  {:<16} {:>9} {:>9}\n", "", "mix", "master");
-    text += &row(
+    let mut text = format!("  {:<18} {:>9} {:>9}\n", "", "mix", "master");
+    let mut row = |name: &str, a: Option<f64>, b: Option<f64>, unit: &str| {
+        text += &format!("  {name:<18} {} {}  {unit}\n", figure(a), figure(b));
+    };
+    row(
+        "integrated",
+        before.loudness.integrated_lufs,
+        after.loudness.integrated_lufs,
+        "LUFS",
+    );
+    row(
+        "loudness range",
+        before.loudness.loudness_range_lu,
+        after.loudness.loudness_range_lu,
+        "LU",
+    );
+    row(
+        "true peak",
+        Some(before.true_peak_max_dbtp()),
+        Some(after.true_peak_max_dbtp()),
+        "dBTP",
+    );
+    row(
         "sample peak",
-        before.sample_peak_dbfs,
-        after.sample_peak_dbfs,
+        Some(before.sample_peak_max_db()),
+        Some(after.sample_peak_max_db()),
         "dBFS",
     );
-    text += &row("RMS", before.rms_dbfs, after.rms_dbfs, "dBFS");
-    text += &row(
-        "DC offset",
-        before.dc_offset * 1000.0,
-        after.dc_offset * 1000.0,
-        "x 1/1000 FS",
-    );
-    text
+    row("PLR", before.plr_db(), after.plr_db(), "dB");
+    let dc = |audio: &Audio| Some(1000.0 * dc_offset(&audio.channels));
+    row("DC offset", dc(mix), dc(master), "x 1/1000 FS");
+    Ok(text)
 }
