@@ -36,7 +36,7 @@ mod tests {
         let sine: Vec<f32> = (0..96_000)
             .map(|n| 0.5 * (2.0 * std::f32::consts::PI * 997.0 * n as f32 / 48_000.0).sin() + 0.01)
             .collect();
-        let readings = measure(48_000, &[sine.clone()]).unwrap();
+        let readings = measure(48_000, std::slice::from_ref(&sine)).unwrap();
         assert!((readings.sample_peak_max_db() - 20.0 * 0.51f64.log10()).abs() < 1e-3);
         assert!((dc_offset(&[sine]) - 0.01).abs() < 1e-5);
         // Mono 997 Hz at -6.02 dBFS peak: -3.01 - 6.02 LUFS.
