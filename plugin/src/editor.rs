@@ -1,4 +1,4 @@
-//! The editor: live input/output meters and the chain's controls.
+//! The editor: live input/output meters, the output's loudness figures and the chain's controls.
 //!
 //! The body (`draw`) works on plain data and a [`ParamAccess`], so it can be driven headless in
 //! tests; `LacquerEditor` binds it to nice-plug-egui.
@@ -14,14 +14,16 @@ use nice_plug_egui::{EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp,
 use crate::meters::MeterView;
 use crate::params::LacquerParams;
 
+mod loudness_panel;
 mod meter_bar;
 mod param_control;
 mod theme;
 
+pub use loudness_panel::reading_text;
 pub use param_control::ParamAccess;
 
 /// Initial editor size in logical pixels.
-const EDITOR_SIZE: (f32, f32) = (820.0, 520.0);
+const EDITOR_SIZE: (f32, f32) = (860.0, 600.0);
 
 /// The editor's initial (and remembered) window state.
 pub fn default_state() -> Arc<EguiEditorState> {
@@ -153,6 +155,24 @@ fn body(
         ui.add_space(12.0);
         ui.vertical(|ui| {
             ui.set_width(ui.available_width() - 110.0);
+            theme::section().show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                loudness_panel::loudness_panel(ui, &readings.output);
+                ui.horizontal(|ui| {
+                    let mut reset_on_play = params.meter_reset_on_play();
+                    if ui.checkbox(&mut reset_on_play, "Restart on play").changed() {
+                        params.set_meter_reset_on_play(reset_on_play);
+                    }
+                    ui.label(
+                        RichText::new(format!(
+                            "input {}",
+                            reading_text(readings.input.loudness.integrated_lufs, "LUFS")
+                        ))
+                        .weak(),
+                    );
+                });
+            });
+            ui.add_space(6.0);
             controls(ui, params, access);
         });
         meter_bar::meter_pair(ui, "Out", &readings.output);

@@ -22,6 +22,8 @@ pub struct Lacquer {
     chain: MasterChain,
     chain_params: ChainParams,
     reported_latency: u32,
+    /// Whether the host transport was playing during the previous block.
+    was_playing: bool,
     meters: MeterPublisher,
     /// Taken by the first `editor()` call (the host asks once).
     meter_view: Option<MeterView>,
@@ -38,6 +40,7 @@ impl Default for Lacquer {
             chain: MasterChain::new(chain_params.clone()),
             chain_params,
             reported_latency: 0,
+            was_playing: false,
             meters,
             meter_view: Some(meter_view),
             editor_state: editor::default_state(),
@@ -119,7 +122,10 @@ impl Plugin for Lacquer {
     ) -> ProcessStatus {
         self.params.write_chain_params(&mut self.chain_params);
         self.chain.set_params(&self.chain_params);
-        if self.meters.take_reset_request() {
+        let playing = context.transport().playing;
+        let play_started = playing && !self.was_playing;
+        self.was_playing = playing;
+        if self.meters.take_reset_request() || (play_started && self.params.meter_reset_on_play()) {
             self.chain.reset_meters();
         }
 

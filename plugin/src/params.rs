@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use lacquer_dsp::ChainParams;
 use lacquer_dsp::params::{ParamKind, ParamSpec, Scale, param_table};
@@ -89,9 +90,16 @@ fn plain_text(spec: &ParamSpec, value: f64) -> String {
         .unwrap_or(text)
 }
 
-/// All of Lacquer's host parameters, in the order of the DSP parameter table.
+/// Key of the persisted meter setting in the plugin state.
+const METER_RESET_ON_PLAY_KEY: &str = "meter_reset_on_play";
+
+/// All of Lacquer's host parameters, in the order of the DSP parameter table, and the
+/// editor's settings saved with them.
 pub struct LacquerParams {
     entries: Vec<(&'static ParamSpec, HostParam)>,
+    /// Restart the meters (integrated loudness, maxima) when the host transport starts.
+    /// A monitoring preference: saved with the session, not automatable.
+    meter_reset_on_play: AtomicBool,
 }
 
 impl Default for LacquerParams {
@@ -101,6 +109,7 @@ impl Default for LacquerParams {
                 .iter()
                 .map(|spec| (spec, HostParam::new(spec)))
                 .collect(),
+            meter_reset_on_play: AtomicBool::new(true),
         }
     }
 }
@@ -122,6 +131,16 @@ impl LacquerParams {
             .map(|(_, param)| param.as_ptr())
     }
 
+    /// Whether the meters restart when the transport starts.
+    pub fn meter_reset_on_play(&self) -> bool {
+        self.meter_reset_on_play.load(Ordering::Relaxed)
+    }
+
+    /// Changes whether the meters restart when the transport starts.
+    pub fn set_meter_reset_on_play(&self, enabled: bool) {
+        self.meter_reset_on_play.store(enabled, Ordering::Relaxed);
+    }
+
     /// Table entries with their host parameters, in signal order.
     pub fn entries(&self) -> impl Iterator<Item = (&'static ParamSpec, ParamPtr)> + '_ {
         self.entries
@@ -141,7 +160,17 @@ unsafe impl Params for LacquerParams {
     }
 
     fn serialize_fields(&self) -> BTreeMap<String, String> {
-        BTreeMap::new()
+        BTreeMap::from([(
+            METER_RESET_ON_PLAY_KEY.to_owned(),
+            self.meter_reset_on_play().to_string(),
+        )])
+    }
+
+    /// Missing or unreadable fields keep their current value (old and foreign states load).
+    fn deserialize_fields(&self, serialized: &BTreeMap<String, String>) {
+        if let Some(Ok(enabled)) = serialized.get(METER_RESET_ON_PLAY_KEY).map(|v| v.parse()) {
+            self.set_meter_reset_on_play(enabled);
+        }
     }
 }
 
@@ -167,6 +196,21 @@ mod tests {
                 assert!((plain(ptr.default_normalized_value()) - spec.default).abs() < 1e-4);
             }
         }
+    }
+
+    #[test]
+    fn meter_setting_survives_serialisation_and_ignores_garbage() {
+        let params = LacquerParams::default();
+        params.set_meter_reset_on_play(false);
+        let saved = params.serialize_fields();
+        let restored = LacquerParams::default();
+        restored.deserialize_fields(&saved);
+        assert!(!restored.meter_reset_on_play());
+        restored.deserialize_fields(&BTreeMap::from([(
+            METER_RESET_ON_PLAY_KEY.to_owned(),
+            "maybe".to_owned(),
+        )]));
+        assert!(!restored.meter_reset_on_play());
     }
 
     #[test]

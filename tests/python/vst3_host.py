@@ -59,14 +59,15 @@ def main():
     render(restored, audio, rate, 64).tofile(out_dir / "restored.f32")
     render(restored, audio[:1], rate, 256).tofile(out_dir / "mono.f32")
 
-    # Parameter changes and resets between blocks: any allocation in process() aborts here.
+    # Parameter changes and resets between blocks, over 7 s so every meter path runs: any
+    # allocation in process() aborts here.
     rng = np.random.default_rng(7)
     chunk = audio[:, :1024]
-    for step in range(60):
+    for step in range(330):
         plugin.input_trim_db = float(rng.uniform(-24, 24))
         plugin.output_trim_db = float(rng.uniform(-24, 24))
         plugin.dc_filter = bool(step % 2)
-        out = plugin.process(chunk, rate, buffer_size=int(rng.choice([1, 64, 512, 1024])), reset=step % 7 == 0)
+        out = plugin.process(chunk, rate, buffer_size=int(rng.choice([1, 64, 512, 1024])), reset=step % 97 == 0)
         assert np.all(np.isfinite(out))
 
     report = {

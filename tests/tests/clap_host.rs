@@ -167,7 +167,8 @@ fn clap_process_never_allocates_through_changes_resets_and_reactivation() {
         || {
             let mut host = host();
             let params = host.params();
-            let input = programme(20_000, 15).to_vec();
+            // 4.5 s at 44.1 kHz: long enough for every meter path (short-term, loudness range).
+            let input = programme(200_000, 15).to_vec();
             // Every parameter moves every 97 frames, cycling through its range.
             let changes: Vec<ParamChange> = (0..200)
                 .flat_map(|step| {
@@ -183,7 +184,7 @@ fn clap_process_never_allocates_through_changes_resets_and_reactivation() {
                     sample_rate: rate,
                     max_block: 4096,
                     blocks: vec![1, 64, 4096, 333, 512, 7],
-                    resets_at: vec![3_000, 11_000],
+                    resets_at: vec![3_000, 11_000, 150_000],
                 };
                 let rendered = host.render(&spec, &input, &changes).unwrap();
                 assert!(rendered.channels.iter().flatten().all(|x| x.is_finite()));

@@ -11,7 +11,7 @@ use anyhow::{Context, bail};
 use crate::cmd;
 
 const DISPLAY: &str = ":97";
-const EDITOR_SIZE: (u32, u32) = (820, 520);
+const EDITOR_SIZE: (u32, u32) = (860, 600);
 
 /// Kills a child process when dropped, so a failed check never leaves Xvfb running.
 struct Guard(Child);

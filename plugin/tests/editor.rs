@@ -1,0 +1,175 @@
+//! The editor body driven headless (egui_kittest, through AccessKit): it shows the meters'
+//! readings and turns clicks and drags into begin/set/end parameter gestures.
+
+use std::cell::RefCell;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use lacquer::editor::{EditorActions, ParamAccess, draw};
+use lacquer::params::LacquerParams;
+use lacquer_dsp::ChainReadings;
+use lacquer_dsp::meter::MeterReadings;
+use nice_plug::prelude::ParamPtr;
+
+/// Records gestures and applies the values, as a host would.
+#[derive(Default)]
+struct Gestures(RefCell<Vec<String>>);
+
+impl Gestures {
+    fn name(param: ParamPtr) -> String {
+        // SAFETY: the parameters outlive the test.
+        unsafe { param.name().to_owned() }
+    }
+}
+
+impl ParamAccess for Gestures {
+    fn begin(&self, param: ParamPtr) {
+        self.0
+            .borrow_mut()
+            .push(format!("begin {}", Self::name(param)));
+    }
+    fn set_normalized(&self, param: ParamPtr, normalized: f32) {
+        self.0
+            .borrow_mut()
+            .push(format!("set {} {normalized:.3}", Self::name(param)));
+        // SAFETY: as above; this is what the wrapper does when the host applies a change.
+        unsafe { param._internal_set_normalized_value(normalized) };
+    }
+    fn end(&self, param: ParamPtr) {
+        self.0
+            .borrow_mut()
+            .push(format!("end {}", Self::name(param)));
+    }
+}
+
+fn output_readings() -> ChainReadings {
+    let mut output = MeterReadings {
+        channels: 2,
+        true_peak_max_dbtp: [-1.04, -1.2],
+        correlation: Some(0.81),
+        ..MeterReadings::default()
+    };
+    output.loudness.momentary_lufs = -12.5;
+    output.loudness.short_term_lufs = -13.1;
+    output.loudness.integrated_lufs = Some(-14.02);
+    output.loudness.loudness_range_lu = Some(6.3);
+    ChainReadings {
+        output,
+        ..ChainReadings::default()
+    }
+}
+
+struct Editor {
+    params: LacquerParams,
+    readings: ChainReadings,
+    gestures: Gestures,
+    actions: EditorActions,
+}
+
+fn harness(editor: Editor) -> Harness<'static, Editor> {
+    Harness::builder()
+        .with_size(egui::vec2(860.0, 600.0))
+        .build_ui_state(
+            |ui, editor: &mut Editor| {
+                let actions = draw(ui, &editor.params, &editor.readings, &editor.gestures);
+                editor.actions.reset_meters |= actions.reset_meters;
+            },
+            editor,
+        )
+}
+
+fn editor() -> Editor {
+    Editor {
+        params: LacquerParams::default(),
+        readings: output_readings(),
+        gestures: Gestures::default(),
+        actions: EditorActions::default(),
+    }
+}
+
+#[test]
+fn shows_the_outputs_loudness_figures() {
+    let mut harness = harness(editor());
+    harness.run();
+    for label in [
+        "Momentary: -12.5 LUFS",
+        "Short-term: -13.1 LUFS",
+        "Integrated: -14.0 LUFS",
+        "Range: 6.3 LU",
+        "True peak max: -1.0 dBTP",
+        "PLR: 13.0 dB",
+        "Correlation: 0.8 ",
+    ] {
+        harness.get_by_label(label);
+    }
+    // Readings that do not exist yet show a dash, never -inf.
+    harness.get_by_label("PSR: – dB");
+}
+
+#[test]
+fn reset_button_asks_for_a_meter_reset() {
+    let mut harness = harness(editor());
+    harness.run();
+    assert!(!harness.state().actions.reset_meters);
+    harness.get_by_label("Reset meters").click();
+    harness.run();
+    assert!(harness.state().actions.reset_meters);
+}
+
+#[test]
+fn a_switch_click_is_one_complete_gesture() {
+    let mut harness = harness(editor());
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::Switch, "DC Filter")
+        .click();
+    harness.run();
+    assert_eq!(
+        *harness.state().gestures.0.borrow(),
+        ["begin DC Filter", "set DC Filter 0.000", "end DC Filter"]
+    );
+}
+
+#[test]
+fn dragging_a_slider_begins_sets_and_ends() {
+    let mut harness = harness(editor());
+    harness.run();
+    let rect = harness
+        .get_by_role_and_label(egui::Role::Slider, "Output Trim")
+        .rect();
+    harness.drag_at(rect.center());
+    harness.run();
+    harness.hover_at(rect.center() + egui::vec2(60.0, 0.0));
+    harness.run();
+    harness.drop_at(rect.center() + egui::vec2(60.0, 0.0));
+    harness.run();
+    let gestures = harness.state().gestures.0.borrow().clone();
+    assert_eq!(
+        gestures.first().map(String::as_str),
+        Some("begin Output Trim"),
+        "{gestures:?}"
+    );
+    assert_eq!(
+        gestures.last().map(String::as_str),
+        Some("end Output Trim"),
+        "{gestures:?}"
+    );
+    let last_set = gestures
+        .iter()
+        .rev()
+        .find(|g| g.starts_with("set"))
+        .unwrap();
+    let value: f32 = last_set.rsplit(' ').next().unwrap().parse().unwrap();
+    // 60 px of a 300 px travel from the middle (0 dB).
+    assert!((value - 0.7).abs() < 0.01, "{gestures:?}");
+}
+
+#[test]
+fn restart_on_play_is_a_saved_setting() {
+    let mut harness = harness(editor());
+    harness.run();
+    assert!(harness.state().params.meter_reset_on_play());
+    harness.get_by_label("Restart on play").click();
+    harness.run();
+    assert!(!harness.state().params.meter_reset_on_play());
+}
