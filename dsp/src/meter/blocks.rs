@@ -28,6 +28,9 @@ const STEP_SUB_BLOCKS: u64 = 10;
 const INTEGRATED_RELATIVE_GATE_LU: f64 = -10.0;
 /// Tech 3342 relative gate for loudness range.
 const RANGE_RELATIVE_GATE_LU: f64 = -20.0;
+/// BS.1770 channel weights, in channel order (left, right; mono weighs 1 too). A 5.1 layout
+/// would add centre 1.0 and surrounds 1.41, and leave out the LFE.
+const CHANNEL_WEIGHTS: [f64; MAX_METER_CHANNELS] = [1.0, 1.0];
 /// Peak display fall-back: 20 dB in 1.7 s, as IEC 60268-18 asks of digital peak meters.
 pub const PEAK_FALL_DB_PER_S: f64 = 20.0 / 1.7;
 
@@ -57,12 +60,18 @@ impl SubBlock {
         self.cross += other.cross;
     }
 
-    /// Channel-weighted K-weighted mean square (BS.1770: left, right and mono weigh 1).
+    /// Channel-weighted K-weighted mean square (BS.1770 eq. 2, before the logarithm).
     pub fn energy(&self) -> f64 {
         if self.frames == 0 {
             return 0.0;
         }
-        self.weighted.iter().sum::<f64>() / f64::from(self.frames)
+        let sum: f64 = self
+            .weighted
+            .iter()
+            .zip(CHANNEL_WEIGHTS)
+            .map(|(e, g)| e * g)
+            .sum();
+        sum / f64::from(self.frames)
     }
 
     /// Phase correlation of left and right, -1..+1; `None` if either is silent.
