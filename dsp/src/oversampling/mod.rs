@@ -6,8 +6,11 @@
 //! unit gain at DC.
 
 mod kaiser;
+pub mod peak_scan;
 
 use kaiser::kaiser_window;
+
+pub use peak_scan::PeakScanner;
 
 /// A set of fractional-delay FIR filters: `factor` positions per input sample, `taps` taps each.
 #[derive(Debug, Clone, PartialEq)]
