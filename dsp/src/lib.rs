@@ -14,6 +14,7 @@
 
 pub mod chain;
 pub mod filter;
+pub mod limiter;
 pub mod meter;
 pub mod oversampling;
 pub mod params;

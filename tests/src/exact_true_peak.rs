@@ -64,3 +64,40 @@ mod tests {
         assert!((exact_true_peak_dbtp(&signal, 32) + 6.0206).abs() < 0.01);
     }
 }
+
+/// Where the exact reconstruction of `signal` peaks: (sample position, dBTP). For debugging.
+pub fn exact_true_peak_location(signal: &[f32], oversample: usize) -> (f64, f64) {
+    let len = (signal.len() + 65_536).next_power_of_two();
+    let mut planner = RealFftPlanner::<f64>::new();
+    let forward = planner.plan_fft_forward(len);
+    let inverse = planner.plan_fft_inverse(len);
+    let mut time: Vec<f64> = signal.iter().map(|&x| f64::from(x)).collect();
+    time.resize(len, 0.0);
+    let mut spectrum = forward.make_output_vec();
+    forward
+        .process(&mut time, &mut spectrum)
+        .expect("forward FFT");
+    let mut shifted = spectrum.clone();
+    let mut output = inverse.make_output_vec();
+    let (mut best, mut at) = (0.0f64, 0.0f64);
+    for r in 0..oversample {
+        let shift = r as f64 / oversample as f64;
+        for (k, (out, x)) in shifted.iter_mut().zip(&spectrum).enumerate() {
+            let angle = 2.0 * std::f64::consts::PI * k as f64 * shift / len as f64;
+            *out = x * Complex::from_polar(1.0, angle);
+        }
+        let nyquist = shifted.len() - 1;
+        shifted[nyquist].im = 0.0;
+        shifted[0].im = 0.0;
+        inverse
+            .process(&mut shifted, &mut output)
+            .expect("inverse FFT");
+        for (n, v) in output.iter().enumerate() {
+            if v.abs() / len as f64 > best {
+                best = v.abs() / len as f64;
+                at = n as f64 + shift;
+            }
+        }
+    }
+    (at, 20.0 * best.log10())
+}

@@ -114,3 +114,52 @@ pub fn programme_material(rate: f64, seconds: f64, seed: u64) -> [Vec<f32>; 2] {
     }
     [left, right]
 }
+
+/// A deterministic xorshift noise source in -1..1.
+pub fn noise(frames: usize, seed: u64) -> Vec<f32> {
+    let mut state = seed | 1;
+    (0..frames)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            ((state >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0) as f32
+        })
+        .collect()
+}
+
+/// Pink noise (-3 dB per octave, Paul Kellet's filter) at about the same peak level as white.
+pub fn pink_noise(frames: usize, seed: u64) -> Vec<f32> {
+    let white = noise(frames, seed);
+    let mut b = [0.0f64; 7];
+    white
+        .iter()
+        .map(|&w| {
+            let w = f64::from(w);
+            b[0] = 0.99886 * b[0] + w * 0.055_517_9;
+            b[1] = 0.99332 * b[1] + w * 0.075_075_9;
+            b[2] = 0.969 * b[2] + w * 0.153_852;
+            b[3] = 0.8665 * b[3] + w * 0.310_485_6;
+            b[4] = 0.55 * b[4] + w * 0.532_952_2;
+            b[5] = -0.7616 * b[5] - w * 0.016_898;
+            let pink = b.iter().sum::<f64>() + w * 0.5362;
+            b[6] = w * 0.115_926;
+            (pink * 0.2) as f32
+        })
+        .collect()
+}
+
+/// Sinc pulses (the ideal band-limited impulse), `count` of them `spacing` samples apart,
+/// centred half a sample after a sample, so their peak lies between samples.
+pub fn sinc_pulses(frames: usize, count: usize, spacing: usize, amplitude: f64) -> Vec<f32> {
+    let mut out = vec![0.0f32; frames];
+    for c in 0..count {
+        let centre = spacing / 2 + c * spacing;
+        for (n, x) in out.iter_mut().enumerate() {
+            let t = n as f64 - centre as f64 - 0.5;
+            *x +=
+                (amplitude * (std::f64::consts::PI * t).sin() / (std::f64::consts::PI * t)) as f32;
+        }
+    }
+    out
+}

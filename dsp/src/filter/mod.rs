@@ -1,7 +1,9 @@
 //! Filters: coefficient design (values with an analytic `response()`) and the runtime state.
 
+mod band_split;
 mod biquad;
 mod dc;
 
+pub use band_split::{BandSplit, SPLIT_CHUNK, SPLIT_HALF_TAPS, SPLIT_PASS, SPLIT_STOP};
 pub use biquad::{Biquad, BiquadState};
 pub use dc::{DC_FILTER_CUTOFF_HZ, DcFilter};

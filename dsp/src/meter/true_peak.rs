@@ -9,12 +9,13 @@
 //! intervals at the end of a file. Results do not depend on block sizes.
 
 use crate::oversampling::PeakScanner;
-use crate::oversampling::peak_scan::CHUNK;
-pub use crate::oversampling::peak_scan::LOOKAHEAD;
+use crate::oversampling::peak_scan::{CHUNK, ScanDesign};
 use crate::util::gain_to_db;
 
 use super::MAX_METER_CHANNELS;
 
+/// How far the measured intervals lag the input.
+pub const LOOKAHEAD: usize = ScanDesign::AUDIO_BAND.lookahead();
 /// 100 ms segments kept for the recent (3 s) true peak.
 const SEGMENTS: usize = 30;
 
@@ -163,7 +164,10 @@ impl TruePeakMeter {
 mod tests {
     use super::*;
     use crate::oversampling::PolyphaseKernel;
-    use crate::oversampling::peak_scan::{FINE_BETA, FINE_FACTOR, FINE_TAPS, parabola_peak};
+    use crate::oversampling::peak_scan::{FINE_FACTOR, parabola_peak};
+
+    const FINE_TAPS: usize = ScanDesign::AUDIO_BAND.fine_taps;
+    const FINE_BETA: f64 = ScanDesign::AUDIO_BAND.fine_beta;
     use std::f64::consts::PI;
 
     /// A sine with 512-sample raised-cosine fades: an abrupt start or end would ring (Gibbs)

@@ -8,7 +8,7 @@
 mod kaiser;
 pub mod peak_scan;
 
-use kaiser::kaiser_window;
+pub use kaiser::kaiser_window;
 
 pub use peak_scan::PeakScanner;
 

@@ -21,92 +21,159 @@
 
 use super::PolyphaseKernel;
 
-/// Interval delay: the intervals completed by a push end this many samples before its newest
-/// sample (the filters' look-ahead).
-pub const LOOKAHEAD: usize = 32;
 /// Most samples one push may bring.
 pub const CHUNK: usize = 256;
 pub(crate) const FINE_FACTOR: usize = 16;
-pub(crate) const FINE_TAPS: usize = 56;
-pub(crate) const FINE_BETA: f64 = 7.5;
-const MID_TAPS: usize = 48;
-const MID_BETA: f64 = 6.5;
-const QUARTER_TAPS: usize = 12;
-const QUARTER_BETA: f64 = 5.0;
-/// Samples of history kept in front of each chunk (the fine window's reach).
-const HISTORY: usize = 64;
-const SPAN: usize = HISTORY + CHUNK;
-/// Index of the first completed interval's start sample in the rows.
-const FIRST: usize = HISTORY - LOOKAHEAD;
 const BOUND_FLOOR: f32 = 1.002;
 const BOUND_CURVATURE: f32 = 0.25;
+
+/// The interpolators' sizes: how wide a band the scanner measures exactly.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScanDesign {
+    /// Midpoint filter taps (even) and Kaiser beta.
+    pub mid_taps: usize,
+    pub mid_beta: f64,
+    /// Quarter-point filter taps on the 2x signal (a multiple of 4) and beta.
+    pub quarter_taps: usize,
+    pub quarter_beta: f64,
+    /// Fine (16x) fractional-delay taps (even) and beta.
+    pub fine_taps: usize,
+    pub fine_beta: f64,
+}
+
+impl ScanDesign {
+    /// Accurate to 0.4535 fs (20 kHz at 44.1 kHz): midpoint 48 taps (0.008 dB), quarter points
+    /// 16 taps (0.007 dB), fine grid 56 taps (0.003 dB). For metering.
+    pub const AUDIO_BAND: Self = Self {
+        mid_taps: 48,
+        mid_beta: 6.5,
+        quarter_taps: 16,
+        quarter_beta: 6.0,
+        fine_taps: 56,
+        fine_beta: 7.5,
+    };
+
+    /// Accurate to 0.48 fs: midpoint and fine grid 128 taps (0.008 dB at 0.48 fs), so a gain
+    /// moving over a signal that reaches 0.4535 fs is still measured exactly. For the limiter.
+    pub const WIDE: Self = Self {
+        mid_taps: 128,
+        mid_beta: 8.5,
+        quarter_taps: 16,
+        quarter_beta: 6.0,
+        fine_taps: 128,
+        fine_beta: 8.5,
+    };
+
+    /// How far intervals lag the newest sample: the reach of the filters past an interval.
+    pub const fn lookahead(&self) -> usize {
+        let fine = self.fine_taps / 2 + 2;
+        let screen = self.mid_taps / 2 + self.quarter_taps / 4 + 3;
+        let reach = if fine > screen { fine } else { screen };
+        reach.next_multiple_of(4)
+    }
+
+    /// Samples kept before the intervals.
+    const fn history(&self) -> usize {
+        let fine = self.fine_taps / 2 + 2;
+        let screen = self.mid_taps / 2 + self.quarter_taps / 4 + 3;
+        self.lookahead() + if fine > screen { fine } else { screen }
+    }
+}
 
 /// The screen's filters, split for the row layout.
 #[derive(Debug, Clone)]
 struct ScreenFilters {
-    /// Midpoint taps for the pairs `x[i - 23 + k] + x[i + 24 - k]`, k = 0..24.
-    mid: [f32; MID_TAPS / 2],
-    /// Quarter point `i + 1/4`: taps on `x[i - 2 ..= i + 3]` and `mid[i - 3 ..= i + 2]`.
-    a_on_x: [f32; 6],
-    a_on_mid: [f32; 6],
-    /// Quarter point `i + 3/4`: taps on `x[i - 2 ..= i + 3]` and `mid[i - 2 ..= i + 3]`.
-    b_on_x: [f32; 6],
-    b_on_mid: [f32; 6],
+    /// Midpoint taps for the pairs `x[i - h + 1 + k] + x[i + h - k]`, h = taps / 2.
+    mid: Vec<f32>,
+    /// Quarter point `i + 1/4`: taps on `x[i - ax + m]` and `mid[i - am + m]`, m = 0..taps/2.
+    a_on_x: Vec<f32>,
+    a_on_mid: Vec<f32>,
+    /// Quarter point `i + 3/4`: taps on `x[i - ax + m]` and `mid[i - ax + m]`.
+    b_on_x: Vec<f32>,
+    b_on_mid: Vec<f32>,
+    /// `ax` and `am` above.
+    x_offset: usize,
+    mid_offset: usize,
 }
 
 impl ScreenFilters {
-    fn new() -> Self {
-        let mid_kernel = PolyphaseKernel::windowed_sinc(2, MID_TAPS, MID_BETA);
-        let mid_coeffs = mid_kernel.phase_coeffs(1);
-        let quarter_kernel = PolyphaseKernel::windowed_sinc(2, QUARTER_TAPS, QUARTER_BETA);
-        let q = quarter_kernel.phase_coeffs(1);
-        // On the 2x sequence z (z[2i] = x[i], z[2i + 1] = mid[i]), the midpoint between z[j]
-        // and z[j + 1] weighs z[j - 5 + k] by q[k]. For j = 2i that alternates
-        // mid[i - 3], x[i - 2], mid[i - 2], ...; for j = 2i + 1, x[i - 2], mid[i - 2], ....
+    fn new(design: &ScanDesign) -> Self {
+        let mid_kernel = PolyphaseKernel::windowed_sinc(2, design.mid_taps, design.mid_beta);
+        let quarter = PolyphaseKernel::windowed_sinc(2, design.quarter_taps, design.quarter_beta);
+        let q = quarter.phase_coeffs(1);
+        // On the 2x sequence z (z[2i] = x[i], z[2i + 1] = mid[i]), the point between z[j] and
+        // z[j + 1] weighs z[j - r + k] by q[k], r = taps/2 - 1 (odd). For j = 2i the even k
+        // fall on mids, the odd ones on samples; for j = 2i + 1 the other way round.
+        let reach = design.quarter_taps / 2 - 1;
         Self {
-            mid: std::array::from_fn(|k| mid_coeffs[k]),
-            a_on_x: std::array::from_fn(|k| q[2 * k + 1]),
-            a_on_mid: std::array::from_fn(|k| q[2 * k]),
-            b_on_x: std::array::from_fn(|k| q[2 * k]),
-            b_on_mid: std::array::from_fn(|k| q[2 * k + 1]),
+            mid: mid_kernel.phase_coeffs(1)[..design.mid_taps / 2].to_vec(),
+            a_on_x: q.iter().skip(1).step_by(2).copied().collect(),
+            a_on_mid: q.iter().step_by(2).copied().collect(),
+            b_on_x: q.iter().step_by(2).copied().collect(),
+            b_on_mid: q.iter().skip(1).step_by(2).copied().collect(),
+            x_offset: (reach - 1) / 2,
+            mid_offset: reach.div_ceil(2),
         }
     }
 }
 
 /// One channel's scanner. The signal at sample `i` of the rows is `x[i]`, at `i + 1/4`
 /// `quarter_a[i]`, at `i + 1/2` `mid[i]`, at `i + 3/4` `quarter_b[i]`; each row is contiguous
-/// so every step vectorises over time. Fixed size; never allocates.
+/// so every step vectorises over time. Construction allocates; nothing else does.
 #[derive(Debug, Clone)]
 pub struct PeakScanner {
+    design: ScanDesign,
     screen: ScreenFilters,
     fine: PolyphaseKernel,
-    x: [f32; SPAN],
-    mid: [f32; SPAN],
-    quarter_a: [f32; SPAN],
-    quarter_b: [f32; SPAN],
-    curve_x: [f32; SPAN],
-    bound: [f32; SPAN],
+    history: usize,
+    lookahead: usize,
+    x: Vec<f32>,
+    mid: Vec<f32>,
+    quarter_a: Vec<f32>,
+    quarter_b: Vec<f32>,
+    curve_x: Vec<f32>,
+    bound: Vec<f32>,
     /// Samples brought by the last push (intervals completed), shifted out at the next push.
     completed: usize,
 }
 
 impl Default for PeakScanner {
     fn default() -> Self {
-        Self {
-            screen: ScreenFilters::new(),
-            fine: PolyphaseKernel::windowed_sinc(FINE_FACTOR, FINE_TAPS, FINE_BETA),
-            x: [0.0; SPAN],
-            mid: [0.0; SPAN],
-            quarter_a: [0.0; SPAN],
-            quarter_b: [0.0; SPAN],
-            curve_x: [0.0; SPAN],
-            bound: [0.0; SPAN],
-            completed: 0,
-        }
+        Self::new(ScanDesign::AUDIO_BAND)
     }
 }
 
 impl PeakScanner {
+    /// A scanner with the given filters.
+    pub fn new(design: ScanDesign) -> Self {
+        let (history, lookahead) = (design.history(), design.lookahead());
+        let span = history + CHUNK;
+        Self {
+            design,
+            screen: ScreenFilters::new(&design),
+            fine: PolyphaseKernel::windowed_sinc(FINE_FACTOR, design.fine_taps, design.fine_beta),
+            history,
+            lookahead,
+            x: vec![0.0; span],
+            mid: vec![0.0; span],
+            quarter_a: vec![0.0; span],
+            quarter_b: vec![0.0; span],
+            curve_x: vec![0.0; span],
+            bound: vec![0.0; span],
+            completed: 0,
+        }
+    }
+
+    /// The interval lag behind the newest sample ([`ScanDesign::lookahead`]).
+    pub fn lookahead(&self) -> usize {
+        self.lookahead
+    }
+
+    /// Index of the first completed interval's start sample in the rows.
+    fn first(&self) -> usize {
+        self.history - self.lookahead
+    }
+
     /// Forgets all samples (as if silence came before).
     pub fn reset(&mut self) {
         self.x.fill(0.0);
@@ -114,13 +181,14 @@ impl PeakScanner {
     }
 
     /// Takes up to [`CHUNK`] new samples and screens the intervals they complete: as many
-    /// intervals as samples, ending [`LOOKAHEAD`] samples before the newest.
+    /// intervals as samples, ending [`Self::lookahead`] samples before the newest.
     pub fn push(&mut self, samples: &[f32]) {
         debug_assert!(samples.len() <= CHUNK);
         let len = samples.len().min(CHUNK);
+        let history = self.history;
         self.x
-            .copy_within(self.completed..self.completed + HISTORY, 0);
-        self.x[HISTORY..HISTORY + len].copy_from_slice(&samples[..len]);
+            .copy_within(self.completed..self.completed + history, 0);
+        self.x[history..history + len].copy_from_slice(&samples[..len]);
         self.completed = len;
         self.screen_rows(len);
     }
@@ -134,13 +202,20 @@ impl PeakScanner {
     /// next, both included).
     #[inline]
     pub fn bound(&self, j: usize) -> f32 {
-        self.bound[FIRST + j]
+        self.bound[self.first() + j]
     }
 
     /// The exact peak magnitude within completed interval `j`: climbs the 16x grid from the
     /// screen's best point to the local maximum and refines it with a parabola.
     pub fn measure(&self, j: usize) -> f32 {
-        let i = FIRST + j;
+        self.measure_on_grid(j, FINE_FACTOR)
+    }
+
+    /// As [`Self::measure`], on a coarser grid of `positions` per sample (2, 4, 8 or 16): less
+    /// work, a larger under-read between grid points (the parabola recovers most of it).
+    pub fn measure_on_grid(&self, j: usize, positions: usize) -> f32 {
+        let i = self.first() + j;
+        let step = (FINE_FACTOR / positions.clamp(2, FINE_FACTOR)) as isize;
         let grid = [
             self.x[i],
             self.quarter_a[i],
@@ -149,25 +224,25 @@ impl PeakScanner {
             self.x[i + 1],
         ];
         let best = (0..5).fold(0, |b, q| if grid[q].abs() > grid[b].abs() { q } else { b });
-        let start = 4 * best as isize;
-        // A band-limited peak lies within a quarter sample of the best 4x grid point; the
-        // climb is bounded to half a sample either way.
-        const REACH: isize = 8;
+        // Start on the grid point nearest the screen's best quarter. A band-limited peak lies
+        // within a quarter sample of it; the climb is bounded to half a sample either way.
+        let start = ((4 * best as isize) / step) * step;
+        let reach = (FINE_FACTOR / 2) as isize;
         let mut p = start;
         let mut here = self.fine_value(i, p);
-        let mut left = self.fine_value(i, p - 1);
-        let mut right = self.fine_value(i, p + 1);
-        while (left > here || right > here) && (p - start).abs() < REACH {
+        let mut left = self.fine_value(i, p - step);
+        let mut right = self.fine_value(i, p + step);
+        while (left > here || right > here) && (p - start).abs() < reach {
             if right > left {
-                p += 1;
+                p += step;
                 left = here;
                 here = right;
-                right = self.fine_value(i, p + 1);
+                right = self.fine_value(i, p + step);
             } else {
-                p -= 1;
+                p -= step;
                 right = here;
                 here = left;
-                left = self.fine_value(i, p - 1);
+                left = self.fine_value(i, p - step);
             }
         }
         parabola_peak(left, here, right)
@@ -180,12 +255,15 @@ impl PeakScanner {
         if r == 0 {
             return self.x[sample].abs();
         }
-        let window = &self.x[sample + 1 - FINE_TAPS / 2..sample + 1 + FINE_TAPS / 2];
-        self.fine.interpolate(r, window).abs()
+        let half = self.design.fine_taps / 2;
+        self.fine
+            .interpolate(r, &self.x[sample + 1 - half..sample + 1 + half])
+            .abs()
     }
 
     /// Fills the screen rows and the interval bounds for the intervals just completed.
     fn screen_rows(&mut self, len: usize) {
+        let first = self.first();
         let Self {
             screen: filters,
             x,
@@ -197,34 +275,40 @@ impl PeakScanner {
             ..
         } = self;
         // Rows needed: quarter points and curvatures one beyond the intervals on each side,
-        // midpoints three beyond that (the quarter filter's reach).
-        let (lo, hi) = (FIRST - 1, FIRST + len + 1);
-        let (mid_lo, mid_hi) = (lo - 3, hi + 3);
+        // midpoints as far as the quarter filter reaches.
+        let (lo, hi) = (first - 1, first + len + 1);
+        let span = filters.a_on_x.len();
+        let (mid_lo, mid_hi) = (lo - filters.mid_offset, hi - filters.x_offset + span);
 
+        let half = filters.mid.len();
         mid[mid_lo..mid_hi].fill(0.0);
         for (k, &c) in filters.mid.iter().enumerate() {
-            let older = &x[mid_lo + k - 23..mid_hi + k - 23];
-            let newer = &x[mid_lo + 24 - k..mid_hi + 24 - k];
+            let older = &x[mid_lo + 1 + k - half..mid_hi + 1 + k - half];
+            let newer = &x[mid_lo + half - k..mid_hi + half - k];
             add_scaled_sum(&mut mid[mid_lo..mid_hi], c, older, newer);
         }
 
         quarter_a[lo..hi].fill(0.0);
         quarter_b[lo..hi].fill(0.0);
-        for k in 0..6 {
-            let xs = &x[lo + k - 2..hi + k - 2];
-            let (mids_a, mids_b) = (&mid[lo + k - 3..hi + k - 3], &mid[lo + k - 2..hi + k - 2]);
+        let (ax, am) = (filters.x_offset, filters.mid_offset);
+        for m in 0..span {
+            let xs = &x[lo - ax + m..hi - ax + m];
+            let (mids_a, mids_b) = (
+                &mid[lo - am + m..hi - am + m],
+                &mid[lo - ax + m..hi - ax + m],
+            );
             add_weighted(
                 &mut quarter_a[lo..hi],
-                filters.a_on_x[k],
+                filters.a_on_x[m],
                 xs,
-                filters.a_on_mid[k],
+                filters.a_on_mid[m],
                 mids_a,
             );
             add_weighted(
                 &mut quarter_b[lo..hi],
-                filters.b_on_x[k],
+                filters.b_on_x[m],
                 xs,
-                filters.b_on_mid[k],
+                filters.b_on_mid[m],
                 mids_b,
             );
         }
@@ -232,7 +316,7 @@ impl PeakScanner {
         for i in lo + 1..hi {
             curve_x[i] = (quarter_b[i - 1] - 2.0 * x[i] + quarter_a[i]).abs();
         }
-        for i in FIRST..FIRST + len {
+        for i in first..first + len {
             let curvature = curve_x[i]
                 .max(curve_x[i + 1])
                 .max((x[i] - 2.0 * quarter_a[i] + mid[i]).abs())
@@ -286,7 +370,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn screen_grid_matches_the_fine_interpolator() {
+    fn screen_grid_matches_the_fine_interpolator_for_both_designs() {
+        for design in [ScanDesign::AUDIO_BAND, ScanDesign::WIDE] {
+            check_screen_grid(design);
+        }
+    }
+
+    fn check_screen_grid(design: ScanDesign) {
         let signal: Vec<f32> = (0..2_000)
             .map(|n| {
                 let t = n as f64;
@@ -294,13 +384,14 @@ mod tests {
                     as f32
             })
             .collect();
-        let mut scanner = PeakScanner::default();
+        let mut scanner = PeakScanner::new(design);
         scanner.push(&signal[..CHUNK]);
-        let fine = PolyphaseKernel::windowed_sinc(FINE_FACTOR, FINE_TAPS, FINE_BETA);
-        // Rows index i holds interval start x[i] = signal[i - HISTORY].
-        for i in FIRST + 30 + LOOKAHEAD..FIRST + CHUNK - LOOKAHEAD {
-            let n = i - HISTORY;
-            let window = &signal[n + 1 - FINE_TAPS / 2..n + 1 + FINE_TAPS / 2];
+        let (taps, first, history) = (design.fine_taps, scanner.first(), scanner.history);
+        let fine = PolyphaseKernel::windowed_sinc(FINE_FACTOR, taps, design.fine_beta);
+        // Rows index i holds interval start x[i] = signal[i - history].
+        for i in history + taps / 2..first + CHUNK - scanner.lookahead() {
+            let n = i - history;
+            let window = &signal[n + 1 - taps / 2..n + 1 + taps / 2];
             for (row, r) in scanner.rows_at(i).into_iter().zip([4, 8, 12]) {
                 let expected = fine.interpolate(r, window);
                 assert!(

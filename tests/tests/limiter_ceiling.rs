@@ -1,0 +1,177 @@
+//! The true-peak limiter holds its ceiling, measured by an independent reference: the exact
+//! band-limited reconstruction of each whole output (FFT, 32 positions per sample).
+//!
+//! Every case renders stereo through a freshly prepared limiter (ceiling -1 dBTP), flushes
+//! its latency and checks that no reconstructed peak exceeds the ceiling by more than
+//! 0.005 dB.
+
+use lacquer_dsp::limiter::{Character, Detection, Limiter, LimiterParams};
+use lacquer_dsp::{ProcessSpec, Processor};
+use lacquer_tests::exact_true_peak::exact_true_peak_dbtp;
+use lacquer_tests::signals::{noise, pink_noise, programme_material, sinc_pulses};
+
+const CEILING_DBTP: f64 = -1.0;
+const TOLERANCE_DB: f64 = 0.005;
+
+/// Renders `input` (stereo) through a limiter and returns the output including the latency
+/// flush and 4096 samples of tail.
+fn render(rate: f64, input: &[Vec<f32>], params: &LimiterParams, block: usize) -> Vec<Vec<f32>> {
+    let mut limiter = Limiter::new(params.clone());
+    limiter.prepare(&ProcessSpec::stereo(rate, block));
+    let tail = limiter.latency() + 4096;
+    let mut output: Vec<Vec<f32>> = input
+        .iter()
+        .map(|c| {
+            c.iter()
+                .copied()
+                .chain(std::iter::repeat_n(0.0, tail))
+                .collect()
+        })
+        .collect();
+    let (left, right) = output.split_at_mut(1);
+    for (l, r) in left[0].chunks_mut(block).zip(right[0].chunks_mut(block)) {
+        limiter.process(&mut [l, r]);
+    }
+    output
+}
+
+/// The worst output peak over the ceiling, dB (negative: below).
+fn excess_db(rate: f64, input: &[Vec<f32>], params: &LimiterParams) -> f64 {
+    let output = render(rate, input, params, 512);
+    output
+        .iter()
+        .map(|c| exact_true_peak_dbtp(c, 32))
+        .fold(f64::NEG_INFINITY, f64::max)
+        - params.ceiling_dbtp
+}
+
+fn params(drive_db: f64) -> LimiterParams {
+    LimiterParams {
+        ceiling_dbtp: CEILING_DBTP,
+        drive_db,
+        ..LimiterParams::default()
+    }
+}
+
+fn stereo(mono: Vec<f32>) -> Vec<Vec<f32>> {
+    vec![mono.clone(), mono]
+}
+
+/// The test signals at a rate, each with the drive it is rendered at.
+fn torture(rate: f64) -> Vec<(String, Vec<Vec<f32>>, f64)> {
+    let frames = rate as usize; // 1 s each
+    let mut cases = Vec::new();
+    for drive in [0.0, 6.0, 12.0, 24.0] {
+        cases.push((
+            format!("programme +{drive} dB"),
+            programme_material(rate, 1.5, 3).to_vec(),
+            drive,
+        ));
+    }
+    cases.push((
+        "white noise +12 dB".into(),
+        vec![noise(frames, 1), noise(frames, 2)],
+        12.0,
+    ));
+    cases.push((
+        "pink noise +12 dB".into(),
+        vec![pink_noise(frames, 3), pink_noise(frames, 4)],
+        12.0,
+    ));
+    for (name, divisor, phase) in [("fs/4 sine", 4.0, 45.0f64), ("fs/6 sine", 6.0, 60.0)] {
+        let sine: Vec<f32> = (0..frames)
+            .map(|n| {
+                (2.0 * std::f64::consts::PI * n as f64 / divisor + phase.to_radians()).sin() as f32
+            })
+            .collect();
+        cases.push((
+            format!("{name} at inter-sample phase +6 dB"),
+            stereo(sine),
+            6.0,
+        ));
+    }
+    cases.push((
+        "sinc pulses".into(),
+        stereo(sinc_pulses(frames, 8, frames / 8, 1.5)),
+        0.0,
+    ));
+    let square: Vec<f32> = (0..frames)
+        .map(|n| {
+            if (n as f64 * 997.0 / rate).fract() < 0.5 {
+                1.0
+            } else {
+                -1.0
+            }
+        })
+        .collect();
+    cases.push(("clipped square +12 dB".into(), stereo(square), 12.0));
+    let steps: Vec<f32> = (0..frames)
+        .map(|n| {
+            if n % (frames / 4) < frames / 8 {
+                0.0
+            } else {
+                1.0
+            }
+        })
+        .collect();
+    cases.push(("silence to full-scale steps".into(), stereo(steps), 0.0));
+    cases
+}
+
+#[test]
+fn ceiling_holds_on_every_torture_signal_at_every_rate() {
+    let mut failures = Vec::new();
+    for rate in [44_100.0, 48_000.0, 96_000.0, 192_000.0] {
+        for (name, input, drive) in torture(rate) {
+            let excess = excess_db(rate, &input, &params(drive));
+            eprintln!("{rate} Hz, {name}: {excess:+.4} dB");
+            if excess > TOLERANCE_DB {
+                failures.push(format!("{rate} Hz, {name}: {excess:+.4} dB over"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn ceiling_holds_for_every_character_and_detection_choice() {
+    let rate = 48_000.0;
+    let mut failures = Vec::new();
+    let inputs = [
+        (
+            "programme +12 dB",
+            programme_material(rate, 1.5, 5).to_vec(),
+            12.0,
+        ),
+        (
+            "white noise +12 dB",
+            vec![noise(48_000, 7), noise(48_000, 8)],
+            12.0,
+        ),
+    ];
+    for character in [Character::Transparent, Character::Fast] {
+        for detection in [
+            Detection::Auto,
+            Detection::Oversampled(2),
+            Detection::Oversampled(4),
+            Detection::Oversampled(8),
+            Detection::Oversampled(16),
+        ] {
+            for (name, input, drive) in &inputs {
+                let params = LimiterParams {
+                    character,
+                    detection,
+                    ..params(*drive)
+                };
+                let excess = excess_db(rate, input, &params);
+                eprintln!("{character:?}, {detection:?}, {name}: {excess:+.4} dB");
+                if excess > TOLERANCE_DB {
+                    failures.push(format!(
+                        "{character:?} {detection:?} {name}: {excess:+.4} dB over"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
