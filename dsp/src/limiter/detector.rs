@@ -1,17 +1,24 @@
 //! What gain each output sample needs: per channel, the driven signal is split into a low band
-//! (below 0.4535 fs) whose true peaks are measured exactly, and a high band (faded out near the
-//! ceiling by the limiter).
+//! (below 0.4535 fs) whose true peaks are measured exactly, and a high band that the limiter
+//! fades out wherever it could carry the signal over the ceiling.
 
 use crate::filter::{BandSplit, SPLIT_CHUNK};
 use crate::oversampling::PeakScanner;
 use crate::oversampling::peak_scan::{CHUNK, ScanDesign};
+use crate::util::{DelayLine, SlidingMin};
 
 /// The limiter measures with the wide-band scanner (exact to 0.48 fs), so gain movement on a
 /// signal reaching 0.4535 fs is still measured exactly.
 pub const SCAN: ScanDesign = ScanDesign::WIDE;
 /// How far screened intervals lag the newest sample.
 pub const SCAN_LOOKAHEAD: usize = SCAN.lookahead();
-use crate::util::DelayLine;
+/// High-band samples around an interval that its peak may depend on (a superset of the
+/// scanner's window: from its reach before the interval to the newest sample).
+const HIGH_WINDOW: usize = SCAN_LOOKAHEAD + SCAN.reach() + 1;
+/// How far the high band can raise a peak, per unit of its largest nearby sample. Between
+/// samples, content near Nyquist can peak higher than its samples; 2 covers the pulses and
+/// bursts measured in `tests::high_band_headroom_covers_what_the_high_band_adds`.
+pub const HIGH_BAND_REACH: f32 = 2.0;
 
 /// Largest frames per call (the split's and the scanner's chunk).
 pub const DETECT_CHUNK: usize = if SPLIT_CHUNK < CHUNK {
@@ -45,11 +52,23 @@ impl PeakMode {
     }
 }
 
+/// What one interval needs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Requirement {
+    /// The most gain the low band may have there (the whole signal in sample-peak mode).
+    pub gain: f32,
+    /// The high band must be out: with it, the interval might exceed the ceiling, by more than
+    /// can be measured between samples.
+    pub cut_high: bool,
+}
+
 /// One channel's detector. Fixed memory after construction; never allocates.
 #[derive(Debug, Clone)]
 pub struct Detector {
     split: BandSplit,
     scanner: PeakScanner,
+    /// The largest high-band magnitude near the screened interval (as a minimum of negatives).
+    high_max: SlidingMin,
     /// The full-band signal, aligned with the screened interval (for sample-peak mode).
     full_delay: DelayLine,
     low: [f32; DETECT_CHUNK],
@@ -63,6 +82,7 @@ impl Default for Detector {
         Self {
             split: BandSplit::default(),
             scanner: PeakScanner::new(SCAN),
+            high_max: SlidingMin::with_capacity(HIGH_WINDOW),
             full_delay,
             low: [0.0; DETECT_CHUNK],
             high: [0.0; DETECT_CHUNK],
@@ -80,6 +100,7 @@ impl Detector {
     pub fn reset(&mut self) {
         self.split.reset();
         self.scanner.reset();
+        self.high_max.reset();
         self.full_delay.reset();
     }
 
@@ -98,18 +119,29 @@ impl Detector {
         (&self.low[..len], &self.high[..len])
     }
 
-    /// The gain frame `j` of the last chunk may have at most, for the low band (in sample-peak
-    /// mode, the whole signal). Call for each `j` in order, once.
+    /// What frame `j` of the last chunk needs. Call for each `j` in order, once.
     #[inline]
-    pub fn requirement(&mut self, j: usize, ceiling: f32, mode: PeakMode) -> f32 {
+    pub fn requirement(&mut self, j: usize, ceiling: f32, mode: PeakMode) -> Requirement {
         let full = self.full_delay.tick(self.low[j] + self.high[j]);
+        let high_max = -self.high_max.push(-self.high[j].abs(), HIGH_WINDOW);
         match mode {
-            PeakMode::SamplePeak => gain_for(full.abs(), ceiling),
+            PeakMode::SamplePeak => Requirement {
+                gain: gain_for(full.abs(), ceiling),
+                cut_high: false,
+            },
             PeakMode::TruePeak { positions } => {
-                if self.scanner.bound(j) <= ceiling {
-                    1.0
-                } else {
-                    gain_for(self.scanner.measure_on_grid(j, positions), ceiling)
+                // Below this the whole signal, high band included, stays under the ceiling.
+                let headroom = ceiling - HIGH_BAND_REACH * high_max;
+                if self.scanner.bound(j) <= headroom {
+                    return Requirement {
+                        gain: 1.0,
+                        cut_high: false,
+                    };
+                }
+                let peak = self.scanner.measure_on_grid(j, positions);
+                Requirement {
+                    gain: gain_for(peak, ceiling),
+                    cut_high: peak > headroom,
                 }
             }
         }

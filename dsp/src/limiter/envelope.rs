@@ -8,6 +8,8 @@
 //! that the box average ramps down linearly over `ramp` samples. The output lags the input by
 //! `lookahead - 1 + hold` samples.
 
+use crate::util::SlidingMin;
+
 /// Release behaviour.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Release {
@@ -64,49 +66,6 @@ impl Ring {
 
     fn fill(&mut self, value: f32) {
         self.values.fill(value);
-    }
-}
-
-/// Minimum over a sliding window, by a monotonic queue in fixed memory.
-#[derive(Debug, Clone, Default)]
-struct SlidingMin {
-    /// (arrival index, value), values increasing from head to tail.
-    queue: Vec<(u64, f32)>,
-    head: usize,
-    len: usize,
-    arrivals: u64,
-}
-
-impl SlidingMin {
-    fn with_capacity(window: usize) -> Self {
-        Self {
-            queue: vec![(0, 1.0); window.max(1) + 1],
-            ..Self::default()
-        }
-    }
-
-    fn reset(&mut self) {
-        self.head = 0;
-        self.len = 0;
-        self.arrivals = 0;
-    }
-
-    /// Adds `value` and returns the minimum of the last `window` values.
-    fn push(&mut self, value: f32, window: usize) -> f32 {
-        let cap = self.queue.len();
-        // Drop larger values from the tail: they can never be the minimum again.
-        while self.len > 0 && self.queue[(self.head + self.len - 1) % cap].1 >= value {
-            self.len -= 1;
-        }
-        self.queue[(self.head + self.len) % cap] = (self.arrivals, value);
-        self.len += 1;
-        self.arrivals += 1;
-        // Drop values that left the window from the head.
-        while self.queue[self.head].0 + window as u64 <= self.arrivals - 1 {
-            self.head = (self.head + 1) % cap;
-            self.len -= 1;
-        }
-        self.queue[self.head].1
     }
 }
 
@@ -261,17 +220,13 @@ mod tests {
         let mut requirements = vec![1.0f32; 200];
         requirements[100] = 0.5;
         let gains = aligned(&mut env, &requirements, shape.delay());
-        for n in 96..=104 {
-            assert!(gains[n] <= 0.5 + 1e-6, "{n}: {}", gains[n]);
+        for (n, &gain) in gains.iter().enumerate().take(105).skip(96) {
+            assert!(gain <= 0.5 + 1e-6, "{n}: {gain}");
         }
         // The ramp: 20 samples from unity down to 0.5, evenly.
-        for n in 77..=96 {
+        for (n, &gain) in gains.iter().enumerate().take(97).skip(77) {
             let expected = 1.0 - 0.5 * (n - 76) as f32 / 20.0;
-            assert!(
-                (gains[n] - expected).abs() < 1e-5,
-                "{n}: {} vs {expected}",
-                gains[n]
-            );
+            assert!((gain - expected).abs() < 1e-5, "{n}: {gain} vs {expected}");
         }
         assert_eq!(gains[70], 1.0);
     }
@@ -302,11 +257,11 @@ mod tests {
                 let delay = lookahead - 1 + hold;
                 let gains = aligned(&mut env, &requirements, delay);
                 for (p, &r) in requirements.iter().enumerate() {
-                    for n in p.saturating_sub(hold)..=(p + hold).min(2999) {
+                    let (first, last) = (p.saturating_sub(hold), (p + hold).min(2999));
+                    for (n, &gain) in gains.iter().enumerate().take(last + 1).skip(first) {
                         assert!(
-                            gains[n] <= r + 1e-6,
-                            "shape {lookahead}/{ramp}/{hold}: gain {} at {n} above requirement {r} at {p}",
-                            gains[n]
+                            gain <= r + 1e-6,
+                            "shape {lookahead}/{ramp}/{hold}: gain {gain} at {n} above requirement {r} at {p}"
                         );
                     }
                 }

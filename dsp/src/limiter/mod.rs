@@ -1,33 +1,30 @@
 //! The true-peak limiter: a ceiling that holds on any material.
 //!
-//! Per channel: drive → [`Detector`] (band split, exact true peaks of the low band, high-band
-//! headroom) → stereo link → [`GainEnvelope`]s (look-ahead, hold, release, attack ramp) →
-//! output = gain · low band + high-band gain · high band. The split is complementary, so with
-//! no gain reduction the output is the input, delayed (to float rounding).
+//! Per channel: drive → [`Detector`] (band split, exact true peaks of the low band) → stereo
+//! link → [`GainEnvelope`]s (look-ahead, hold, release, attack ramp) → output = gain · low band
+//! plus high-band gain · high band. The split is complementary, so with no gain reduction the
+//! output is the input, delayed (bit-exact below the ceiling).
 //!
-//! The high band (above 0.43 fs: 19 kHz at 44.1 kHz, 20.6 kHz at 48 kHz) is faded out around
-//! every driven sample within [`HIGH_BAND_CUT_DB`] of the ceiling: peaks between samples of
-//! content that close to Nyquist depend on samples arbitrarily far away and cannot be measured
-//! in finite time (why other true-peak limiters overshoot there), and its slowly decaying tails
-//! shift the reconstruction of nearby peaks. The decision is taken on the raw driven samples,
-//! before the split and the detector, so the high band can stay out for the whole first-stage
-//! delay before such a sample (about 200 samples) and, with a 20 ms return, long after it, at
-//! no extra latency. Near the ceiling the output is thus band-limited and its
-//! true peak is what the detector measured, times a gain held constant over the interpolator's
-//! reach.
+//! The high band (above 0.43 fs: 19 kHz at 44.1 kHz, 20.6 kHz at 48 kHz) is faded out wherever
+//! it could carry a peak over the ceiling: peaks between samples of content that close to
+//! Nyquist depend on samples arbitrarily far away and cannot be measured in finite time (why
+//! other true-peak limiters overshoot there). It goes out at least the scanner's reach before
+//! such a peak and stays out [`HIGH_BAND_POST_HOLD_MS`] after it, so near limited peaks the
+//! output is band-limited and its true peak is what the detector measured, times a gain held
+//! constant over the interpolator's reach.
 //!
-//! Beyond that reach the gain moves, and slowly decaying material (a sinc pulse's tails) shifts
-//! the reconstructed peak by up to 0.03 dB. A second stage measures the first stage's output
-//! exactly and corrects what is left with its own small gain (whose movement is too small to
-//! matter). The final output is measured once more (true peak and overs) as proof.
+//! What remains is corrected by a second stage that measures the first stage's output exactly
+//! and applies its own small gain: gain movement beyond the hold, and the high band's far
+//! field (its tails from before the fade, which a sinc pulse driven +24 dB adds up to 1 % at its
+//! peak; [`FarField`]). The final output is measured once more, far field included, as proof.
 
 mod detector;
 mod envelope;
 
-pub use detector::{DETECT_CHUNK, Detector, PeakMode, SCAN, SCAN_LOOKAHEAD};
+pub use detector::{DETECT_CHUNK, Detector, PeakMode, Requirement, SCAN, SCAN_LOOKAHEAD};
 pub use envelope::{EnvelopeShape, GainEnvelope, Release};
 
-use crate::oversampling::PeakScanner;
+use crate::oversampling::{FarField, PeakScanner};
 use crate::util::{DelayLine, GainRamp, db_to_gain, gain_to_db};
 use crate::{ProcessSpec, Processor};
 
@@ -39,14 +36,15 @@ const SAFETY_LOOKAHEAD: usize = 16;
 const SAFETY_RELEASE_MS: f64 = 5.0;
 /// Longest look-ahead offered.
 pub const MAX_LOOKAHEAD_MS: f64 = 10.0;
-/// The high band fades out around driven samples within this of the ceiling (true peaks of
-/// the low band can be several dB above its samples).
-pub const HIGH_BAND_CUT_DB: f64 = 9.0;
-/// Samples either side of such a sample over which the high band stays out.
-pub const HIGH_BAND_HOLD: usize = 180;
-/// The high band's fade: its ramp length and return time constant.
-const HIGH_BAND_FADE_MS: f64 = 1.0;
-const HIGH_BAND_RETURN_MS: f64 = 20.0;
+/// The high band's fade in and out, samples. It is above 19 kHz, so a short fade is inaudible.
+const HIGH_BAND_FADE: usize = 32;
+/// The shortest first-stage envelope delay: the high band must be out for the scanner's reach
+/// before a peak, after its fade.
+const MIN_ENVELOPE_DELAY: usize = SCAN.reach() + HIGH_BAND_FADE;
+/// How long the high band stays out after a peak that needed it out, and its return time
+/// constant: its tails after the peak would otherwise add to the peak's reconstruction.
+pub const HIGH_BAND_POST_HOLD_MS: f64 = 100.0;
+const HIGH_BAND_RETURN_MS: f64 = 50.0;
 /// An output peak above the ceiling by more than this counts as an over.
 pub const OVER_TOLERANCE_DB: f64 = 0.005;
 /// Gain-reduction history: one value per 10 ms, the last 2.56 s.
@@ -167,20 +165,28 @@ struct Channel {
     detector: Detector,
     main: GainEnvelope,
     high: GainEnvelope,
+    /// Samples left for which the high band stays out.
+    high_out_for: usize,
     low_delay: DelayLine,
     high_delay: DelayLine,
     /// The safety stage: measures the first stage's output, corrects the rest.
     safety_scanner: PeakScanner,
+    safety_far: FarField,
     safety: GainEnvelope,
     safety_delay: DelayLine,
+    safety_high_delay: DelayLine,
     /// Delays the input to the output for delta listening.
     dry_delay: DelayLine,
     output_scanner: PeakScanner,
+    output_far: FarField,
     driven: Vec<f32>,
-    /// First stage output (chunk), then final output (chunk).
+    /// First stage output and its high-band part (chunk).
     stage: Vec<f32>,
+    stage_high: Vec<f32>,
     dry: Vec<f32>,
+    /// Final output and its high-band part (chunk).
     output: Vec<f32>,
+    output_high: Vec<f32>,
 }
 
 /// The limiter for one or two channels. `prepare` allocates; nothing else does.
@@ -192,16 +198,19 @@ pub struct Limiter {
     drive: GainRamp,
     mode: Option<PeakMode>,
     ceiling: f32,
-    high_band_cut: f32,
     over_threshold: f32,
+    high_post_hold: usize,
     envelope_delay: usize,
     safety_delay: usize,
     // Readings.
-    gain_reduction: f32,
+    /// The smallest gain of the last frame and of the current 10 ms step.
+    frame_gain: f32,
+    step_gain: f32,
     max_gain_reduction: f32,
-    step_reduction: f32,
     history: [f32; HISTORY_LEN],
     history_newest: usize,
+    /// Sample rate, rounded: readings step every `rate / 100` frames.
+    rate: u64,
     frames: u64,
     steps: u64,
     output_peak: f32,
@@ -218,15 +227,16 @@ impl Limiter {
             channels: Vec::new(),
             mode: None,
             ceiling: 1.0,
-            high_band_cut: 1.0,
             over_threshold: 1.0,
+            high_post_hold: 0,
             envelope_delay: 0,
             safety_delay: 0,
-            gain_reduction: 0.0,
+            frame_gain: 1.0,
+            step_gain: 1.0,
             max_gain_reduction: 0.0,
-            step_reduction: 0.0,
             history: [0.0; HISTORY_LEN],
             history_newest: 0,
+            rate: 48_000,
             frames: 0,
             steps: 0,
             output_peak: 0.0,
@@ -254,7 +264,6 @@ impl Limiter {
         self.mode = Some(mode);
         let ceiling = db_to_gain(self.params.ceiling_dbtp);
         self.ceiling = (ceiling * db_to_gain(-mode.margin_db())) as f32;
-        self.high_band_cut = (ceiling * db_to_gain(-HIGH_BAND_CUT_DB)) as f32;
         self.over_threshold = (ceiling * db_to_gain(OVER_TOLERANCE_DB)) as f32;
         let lookahead = spec.ms_to_samples(self.params.lookahead_ms.clamp(0.5, MAX_LOOKAHEAD_MS));
         let ramp = match self.params.character {
@@ -273,24 +282,23 @@ impl Limiter {
             }
         };
         let main = EnvelopeShape {
-            lookahead,
+            // Short look-aheads wait a little before the ramp, so the high band has time to go.
+            lookahead: lookahead.max(MIN_ENVELOPE_DELAY + 1 - HOLD),
             ramp,
             hold: HOLD,
             release,
         };
-        // The high band's envelope runs on the driven samples, so it must lag them by the
-        // whole first stage (split, detector, main envelope); all of that lag beyond its fade
-        // becomes hold.
-        let stage_delay = Detector::delay() + main.delay();
-        let high_fade = spec.ms_to_samples(HIGH_BAND_FADE_MS).min(stage_delay / 2);
+        // The high band's envelope takes the detector's decisions with the main one; all of its
+        // delay beyond the fade becomes hold, so the band is out well before the peak.
         let high = EnvelopeShape {
-            lookahead: high_fade,
-            ramp: high_fade,
-            hold: stage_delay + 1 - high_fade,
+            lookahead: HIGH_BAND_FADE,
+            ramp: HIGH_BAND_FADE,
+            hold: main.delay() + 1 - HIGH_BAND_FADE,
             release: Release::Manual {
                 time_constant: (HIGH_BAND_RETURN_MS * 0.001 * rate) as f32,
             },
         };
+        self.high_post_hold = spec.ms_to_samples(HIGH_BAND_POST_HOLD_MS);
         let safety = EnvelopeShape {
             lookahead: SAFETY_LOOKAHEAD,
             ramp: SAFETY_LOOKAHEAD,
@@ -309,6 +317,7 @@ impl Limiter {
             channel.low_delay.set_delay(band_delay);
             channel.high_delay.set_delay(band_delay);
             channel.safety_delay.set_delay(self.safety_delay);
+            channel.safety_high_delay.set_delay(self.safety_delay);
             channel.dry_delay.set_delay(self.safety_delay);
         }
     }
@@ -320,8 +329,9 @@ impl Limiter {
             *value = self.history[(self.history_newest + HISTORY_LEN - age) % HISTORY_LEN];
         }
         LimiterReadings {
-            gain_reduction_db: f64::from(self.gain_reduction),
-            max_gain_reduction_db: f64::from(self.max_gain_reduction),
+            gain_reduction_db: -gain_to_db(f64::from(self.frame_gain)),
+            max_gain_reduction_db: f64::from(self.max_gain_reduction)
+                .max(-gain_to_db(f64::from(self.step_gain))),
             history_db,
             output_true_peak_dbtp: gain_to_db(f64::from(self.output_peak)),
             overs: self.overs,
@@ -338,7 +348,7 @@ impl Limiter {
 
     /// Processes up to [`DETECT_CHUNK`] frames.
     fn process_chunk(&mut self, block: &mut [&mut [f32]]) {
-        let (Some(spec), Some(mode)) = (self.spec, self.mode) else {
+        let Some(mode) = self.mode else {
             return;
         };
         let len = block
@@ -352,7 +362,8 @@ impl Limiter {
             let drive = self.drive.next_gain();
             for (channel, samples) in self.channels.iter_mut().zip(block.iter()).take(count) {
                 let x = samples[j];
-                let x = if x.is_finite() { x } else { 0.0 };
+                // NaN, infinities and subnormals become silence.
+                let x = if x.is_normal() { x } else { 0.0 };
                 channel.driven[j] = (f64::from(x) * drive) as f32;
             }
         }
@@ -360,73 +371,73 @@ impl Limiter {
             channel.detector.analyse(&channel.driven[..len]);
         }
         let link = (self.params.link_pct.clamp(0.0, 100.0) / 100.0) as f32;
-        let unity = if self.params.unity_gain {
-            (1.0 / self.drive.target()) as f32
-        } else {
-            1.0
-        };
-        let rate = spec.sample_rate.round() as u64;
         for j in 0..len {
             let mut requirements = [1.0f32; MAX_CHANNELS];
             for (c, channel) in self.channels[..count].iter_mut().enumerate() {
-                requirements[c] = channel.detector.requirement(j, self.ceiling, mode);
+                let requirement = channel.detector.requirement(j, self.ceiling, mode);
+                requirements[c] = requirement.gain;
+                if requirement.cut_high {
+                    channel.high_out_for = self.high_post_hold;
+                }
             }
             let strictest = requirements[..count].iter().copied().fold(1.0, f32::min);
-            let mut frame_reduction = 0.0f32;
+            let mut frame_gain = 1.0f32;
             for (c, channel) in self.channels[..count].iter_mut().enumerate() {
                 let own = requirements[c];
                 let gain = channel.main.tick(own + link * (strictest - own));
-                let (low, high) = channel.detector.bands(len);
-                let (low, high) = (
-                    channel.low_delay.tick(low[j]),
-                    channel.high_delay.tick(high[j]),
-                );
-                let loud = channel.driven[j].abs() >= self.high_band_cut;
-                let high_gain = channel.high.tick(if loud { 0.0 } else { 1.0 });
+                let high_out = channel.high_out_for > 0;
+                channel.high_out_for = channel.high_out_for.saturating_sub(1);
+                let high_gain = channel.high.tick(if high_out { 0.0 } else { 1.0 });
                 let high_gain = match mode {
                     PeakMode::SamplePeak => gain,
                     PeakMode::TruePeak { .. } => high_gain,
                 };
-                channel.stage[j] = gain * low + high_gain * high;
+                let (low, high) = channel.detector.bands(len);
+                let low = channel.low_delay.tick(low[j]);
+                let high = channel.high_delay.tick(high[j]);
+                channel.stage_high[j] = high_gain * high;
+                channel.stage[j] = gain * low + channel.stage_high[j];
                 channel.dry[j] = low + high;
-                frame_reduction = frame_reduction.max(-20.0 * gain.log10());
+                frame_gain = frame_gain.min(gain);
             }
-            self.gain_reduction = frame_reduction;
-            self.step_reduction = self.step_reduction.max(frame_reduction);
-            self.frames += 1;
-            if self.frames == (self.steps + 1) * rate / 100 {
-                self.steps += 1;
-                self.history_newest = (self.history_newest + 1) % HISTORY_LEN;
-                self.history[self.history_newest] = self.step_reduction;
-                self.max_gain_reduction = self.max_gain_reduction.max(self.step_reduction);
-                self.step_reduction = 0.0;
-            }
+            self.count_reduction(frame_gain);
         }
-        self.max_gain_reduction = self.max_gain_reduction.max(self.step_reduction);
-        self.safety_stage(block, count, len, link, unity);
+        self.safety_stage(block, count, len, link);
         self.check_output(count, len, mode);
     }
 
-    /// Measures the first stage's output exactly and corrects what still exceeds the ceiling.
-    fn safety_stage(
-        &mut self,
-        block: &mut [&mut [f32]],
-        count: usize,
-        len: usize,
-        link: f32,
-        unity: f32,
-    ) {
+    /// Updates the gain-reduction readings with one frame's smallest gain.
+    #[inline]
+    fn count_reduction(&mut self, frame_gain: f32) {
+        self.frame_gain = frame_gain;
+        self.step_gain = self.step_gain.min(frame_gain);
+        self.frames += 1;
+        if self.frames == (self.steps + 1) * self.rate / 100 {
+            self.steps += 1;
+            let reduction = -gain_to_db(f64::from(self.step_gain)) as f32;
+            self.history_newest = (self.history_newest + 1) % HISTORY_LEN;
+            self.history[self.history_newest] = reduction;
+            self.max_gain_reduction = self.max_gain_reduction.max(reduction);
+            self.step_gain = 1.0;
+        }
+    }
+
+    /// Measures the first stage's output exactly, far field included, and corrects what still
+    /// exceeds the ceiling.
+    fn safety_stage(&mut self, block: &mut [&mut [f32]], count: usize, len: usize, link: f32) {
         for channel in &mut self.channels[..count] {
             channel.safety_scanner.push(&channel.stage[..len]);
         }
+        let ceiling = self.ceiling;
         for j in 0..len {
             let mut requirements = [1.0f32; MAX_CHANNELS];
-            for (c, channel) in self.channels[..count].iter().enumerate() {
+            for (c, channel) in self.channels[..count].iter_mut().enumerate() {
+                let far = channel.safety_far.tick(channel.stage_high[j]);
                 let scanner = &channel.safety_scanner;
-                if scanner.bound(j) > self.ceiling {
+                if scanner.bound(j) + far > ceiling {
                     let peak = scanner.measure(j);
-                    if peak > self.ceiling {
-                        requirements[c] = self.ceiling / peak;
+                    if peak + far > ceiling {
+                        requirements[c] = ((ceiling - far) / peak).max(0.0);
                     }
                 }
             }
@@ -434,31 +445,42 @@ impl Limiter {
             for (c, channel) in self.channels[..count].iter_mut().enumerate() {
                 let own = requirements[c];
                 let gain = channel.safety.tick(own + link * (strictest - own));
-                let output = gain * channel.safety_delay.tick(channel.stage[j]);
-                let dry = channel.dry_delay.tick(channel.dry[j]);
-                channel.output[j] = output;
-                block[c][j] = unity
-                    * if self.params.delta {
-                        dry - output
-                    } else {
-                        output
-                    };
+                channel.output[j] = gain * channel.safety_delay.tick(channel.stage[j]);
+                channel.output_high[j] =
+                    gain * channel.safety_high_delay.tick(channel.stage_high[j]);
+                channel.dry[j] = channel.dry_delay.tick(channel.dry[j]);
+            }
+        }
+        let unity = if self.params.unity_gain {
+            (1.0 / self.drive.target()) as f32
+        } else {
+            1.0
+        };
+        let delta = self.params.delta;
+        for (channel, samples) in self.channels.iter().zip(block.iter_mut()) {
+            let frames = samples[..len]
+                .iter_mut()
+                .zip(&channel.output[..len])
+                .zip(&channel.dry[..len]);
+            for ((y, &output), &dry) in frames {
+                *y = unity * if delta { dry - output } else { output };
             }
         }
     }
 
-    /// Measures the output's peaks: the readout and the over counter.
+    /// Measures the output's peaks, far field included: the readout and the over counter.
     fn check_output(&mut self, count: usize, len: usize, mode: PeakMode) {
         for channel in &mut self.channels[..count] {
-            let scanner = &mut channel.output_scanner;
-            scanner.push(&channel.output[..len]);
+            channel.output_scanner.push(&channel.output[..len]);
             for j in 0..len {
-                if scanner.bound(j) <= self.output_peak.min(self.over_threshold) {
+                let far = channel.output_far.tick(channel.output_high[j]);
+                let scanner = &channel.output_scanner;
+                if scanner.bound(j) + far <= self.output_peak.min(self.over_threshold) {
                     continue;
                 }
                 let peak = match mode {
                     PeakMode::SamplePeak => channel.output[j].abs(),
-                    PeakMode::TruePeak { .. } => scanner.measure(j),
+                    PeakMode::TruePeak { .. } => scanner.measure(j) + far,
                 };
                 self.output_peak = self.output_peak.max(peak);
                 if peak > self.over_threshold {
@@ -477,31 +499,35 @@ impl Default for Limiter {
 
 impl Processor for Limiter {
     fn prepare(&mut self, spec: &ProcessSpec) {
-        let max_lookahead = spec.ms_to_samples(MAX_LOOKAHEAD_MS);
+        let max_lookahead = spec.ms_to_samples(MAX_LOOKAHEAD_MS).max(MIN_ENVELOPE_DELAY);
         let band_delay = SCAN_LOOKAHEAD + max_lookahead + HOLD;
         let safety_capacity = SCAN_LOOKAHEAD + SAFETY_LOOKAHEAD + HOLD;
+        let far_field = || FarField::new(SCAN_LOOKAHEAD, SCAN.reach());
         self.channels = (0..spec.channels.min(MAX_CHANNELS))
             .map(|_| Channel {
                 main: GainEnvelope::with_capacity(max_lookahead, HOLD),
-                high: GainEnvelope::with_capacity(
-                    spec.ms_to_samples(HIGH_BAND_FADE_MS),
-                    band_delay + Detector::delay(),
-                ),
+                high: GainEnvelope::with_capacity(HIGH_BAND_FADE, max_lookahead + HOLD),
                 safety: GainEnvelope::with_capacity(SAFETY_LOOKAHEAD, HOLD),
                 low_delay: DelayLine::with_capacity(band_delay),
                 high_delay: DelayLine::with_capacity(band_delay),
                 safety_delay: DelayLine::with_capacity(safety_capacity),
+                safety_high_delay: DelayLine::with_capacity(safety_capacity),
                 dry_delay: DelayLine::with_capacity(safety_capacity),
                 safety_scanner: PeakScanner::new(SCAN),
+                safety_far: far_field(),
                 output_scanner: PeakScanner::new(SCAN),
+                output_far: far_field(),
                 driven: vec![0.0; DETECT_CHUNK],
                 stage: vec![0.0; DETECT_CHUNK],
+                stage_high: vec![0.0; DETECT_CHUNK],
                 dry: vec![0.0; DETECT_CHUNK],
                 output: vec![0.0; DETECT_CHUNK],
+                output_high: vec![0.0; DETECT_CHUNK],
                 ..Channel::default()
             })
             .collect();
         self.drive.set_ramp_samples(spec.ms_to_samples(20.0));
+        self.rate = spec.sample_rate.round() as u64;
         self.spec = Some(*spec);
         self.configure(spec);
         self.reset();
@@ -512,17 +538,21 @@ impl Processor for Limiter {
             channel.detector.reset();
             channel.main.reset();
             channel.high.reset();
+            channel.high_out_for = 0;
             channel.low_delay.reset();
             channel.high_delay.reset();
             channel.safety_scanner.reset();
+            channel.safety_far.reset();
             channel.safety.reset();
             channel.safety_delay.reset();
+            channel.safety_high_delay.reset();
             channel.dry_delay.reset();
             channel.output_scanner.reset();
+            channel.output_far.reset();
         }
         self.drive.settle();
-        self.gain_reduction = 0.0;
-        self.step_reduction = 0.0;
+        self.frame_gain = 1.0;
+        self.step_gain = 1.0;
         self.frames = 0;
         self.steps = 0;
         self.reset_readings();

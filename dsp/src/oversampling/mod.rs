@@ -5,11 +5,13 @@
 //! from one long prototype), so position 0 is exactly the input sample and every position has
 //! unit gain at DC.
 
+mod far_field;
 mod kaiser;
 pub mod peak_scan;
 
 pub use kaiser::kaiser_window;
 
+pub use far_field::FarField;
 pub use peak_scan::PeakScanner;
 
 /// A set of fractional-delay FIR filters: `factor` positions per input sample, `taps` taps each.

@@ -64,6 +64,17 @@ impl ScanDesign {
         fine_beta: 8.5,
     };
 
+    /// Samples before an interval's start that its interpolators use: older samples are the
+    /// far field ([`super::FarField`]).
+    pub const fn reach(&self) -> usize {
+        let longest = if self.mid_taps > self.fine_taps {
+            self.mid_taps
+        } else {
+            self.fine_taps
+        };
+        longest / 2
+    }
+
     /// How far intervals lag the newest sample: the reach of the filters past an interval.
     pub const fn lookahead(&self) -> usize {
         let fine = self.fine_taps / 2 + 2;
