@@ -25,3 +25,31 @@ pub fn chain_render(
     chain.process(&mut channels);
     output
 }
+
+/// Renders `input` (one `Vec` per channel) through `processor` in blocks of `block` frames,
+/// followed by `tail` frames of silence, and returns the output including the tail.
+pub fn render_blocks(
+    processor: &mut impl lacquer_dsp::Processor,
+    input: &[Vec<f32>],
+    block: usize,
+    tail: usize,
+) -> Vec<Vec<f32>> {
+    let mut output: Vec<Vec<f32>> = input
+        .iter()
+        .map(|c| {
+            c.iter()
+                .copied()
+                .chain(std::iter::repeat_n(0.0, tail))
+                .collect()
+        })
+        .collect();
+    let frames = output.first().map_or(0, Vec::len);
+    let mut start = 0;
+    while start < frames {
+        let end = (start + block).min(frames);
+        let mut channels: Vec<&mut [f32]> = output.iter_mut().map(|c| &mut c[start..end]).collect();
+        processor.process(&mut channels);
+        start = end;
+    }
+    output
+}

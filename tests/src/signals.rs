@@ -163,3 +163,14 @@ pub fn sinc_pulses(frames: usize, count: usize, spacing: usize, amplitude: f64) 
     }
     out
 }
+
+/// `channels` scaled together so the largest sample magnitude is `peak_dbfs`.
+pub fn normalized(mut channels: Vec<Vec<f32>>, peak_dbfs: f64) -> Vec<Vec<f32>> {
+    let peak = channels
+        .iter()
+        .flatten()
+        .fold(0.0f32, |m, x| m.max(x.abs()));
+    let gain = (10f64.powf(peak_dbfs / 20.0) / f64::from(peak)) as f32;
+    channels.iter_mut().flatten().for_each(|x| *x *= gain);
+    channels
+}

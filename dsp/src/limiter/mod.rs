@@ -387,10 +387,11 @@ impl Limiter {
                 let gain = channel.main.tick(own + link * (strictest - own));
                 let high_out = channel.high_out_for > 0;
                 channel.high_out_for = channel.high_out_for.saturating_sub(1);
-                let high_gain = channel.high.tick(if high_out { 0.0 } else { 1.0 });
+                let high_in = channel.high.tick(if high_out { 0.0 } else { 1.0 });
+                // The high band follows the gain and, where it must, fades out as well.
                 let high_gain = match mode {
                     PeakMode::SamplePeak => gain,
-                    PeakMode::TruePeak { .. } => high_gain,
+                    PeakMode::TruePeak { .. } => gain * high_in,
                 };
                 let (low, high) = channel.detector.bands(len);
                 let low = channel.low_delay.tick(low[j]);
