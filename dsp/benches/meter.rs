@@ -7,38 +7,14 @@ use ebur128::{EbuR128, Mode};
 use lacquer_dsp::ProcessSpec;
 use lacquer_dsp::meter::Meter;
 
+mod common;
+
 const RATE: u32 = 48_000;
 const SECONDS: usize = 60;
 const BLOCK: usize = 512;
 
-/// Programme-like stereo: band-shaped noise plus a tone, level changing every 1.5 s.
-fn programme() -> [Vec<f32>; 2] {
-    let frames = RATE as usize * SECONDS;
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut random = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f32 / (1u64 << 53) as f32 * 2.0 - 1.0
-    };
-    let (mut low_l, mut low_r, mut previous) = (0.0f32, 0.0f32, 0.0f32);
-    let mut channels = [Vec::with_capacity(frames), Vec::with_capacity(frames)];
-    for n in 0..frames {
-        let gain = [0.5f32, 0.25, 0.7, 0.1][(n / (RATE as usize * 3 / 2)) % 4];
-        let (a, b) = (random(), random());
-        low_l += 0.05 * (a - low_l);
-        low_r += 0.05 * (b - low_r);
-        let bright = a - previous;
-        previous = a;
-        let tone = (n as f32 * 0.0573).sin() * 0.3;
-        channels[0].push(gain * (1.5 * low_l + 0.1 * bright + tone));
-        channels[1].push(gain * (1.5 * low_r + 0.1 * bright + tone));
-    }
-    channels
-}
-
 fn meters(c: &mut Criterion) {
-    let [left, right] = programme();
+    let [left, right] = common::programme(RATE, SECONDS);
     let mut group = c.benchmark_group("meter_60s_48k_stereo");
     group.throughput(Throughput::Elements(left.len() as u64));
     group.sample_size(10);

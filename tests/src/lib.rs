@@ -5,6 +5,7 @@ pub mod clap_host;
 pub mod ebu;
 pub mod exact_true_peak;
 pub mod isolation;
+pub mod lv2_host;
 pub mod paths;
 pub mod reference;
 pub mod signals;

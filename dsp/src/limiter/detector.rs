@@ -5,16 +5,15 @@
 use crate::filter::{BandSplit, SPLIT_CHUNK};
 use crate::oversampling::PeakScanner;
 use crate::oversampling::peak_scan::{CHUNK, ScanDesign};
-use crate::util::{DelayLine, SlidingMin};
+use crate::util::DelayLine;
 
-/// The limiter measures with the wide-band scanner (exact to 0.48 fs), so gain movement on a
-/// signal reaching 0.4535 fs is still measured exactly.
-pub const SCAN: ScanDesign = ScanDesign::WIDE;
-/// How far screened intervals lag the newest sample.
-pub const SCAN_LOOKAHEAD: usize = SCAN.lookahead();
+/// The low band stops at 0.4535 fs, so the audio-band scanner measures it exactly.
+pub const DETECT_SCAN: ScanDesign = ScanDesign::AUDIO_BAND;
+/// How far the detector's intervals lag the newest split sample.
+pub const DETECT_LOOKAHEAD: usize = DETECT_SCAN.lookahead();
 /// High-band samples around an interval that its peak may depend on (a superset of the
 /// scanner's window: from its reach before the interval to the newest sample).
-const HIGH_WINDOW: usize = SCAN_LOOKAHEAD + SCAN.reach() + 1;
+const HIGH_WINDOW: usize = DETECT_LOOKAHEAD + DETECT_SCAN.reach() + 1;
 /// How far the high band can raise a peak, per unit of its largest nearby sample. Between
 /// samples, content near Nyquist can peak higher than its samples; 2 covers the pulses and
 /// bursts measured in `tests::high_band_headroom_covers_what_the_high_band_adds`.
@@ -52,14 +51,34 @@ impl PeakMode {
     }
 }
 
-/// What one interval needs.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Requirement {
-    /// The most gain the low band may have there (the whole signal in sample-peak mode).
-    pub gain: f32,
-    /// The high band must be out: with it, the interval might exceed the ceiling, by more than
-    /// can be measured between samples.
-    pub cut_high: bool,
+/// The largest magnitude among at least the last [`HIGH_WINDOW`] samples, from maxima of
+/// 16-sample blocks: a little more than the window, for a few operations per sample.
+#[derive(Debug, Clone, Default)]
+struct RecentPeak {
+    blocks: [f32; PEAK_BLOCKS],
+    newest: usize,
+    blocks_max: f32,
+    current: f32,
+    filled: usize,
+}
+
+const PEAK_BLOCK: usize = 16;
+const PEAK_BLOCKS: usize = HIGH_WINDOW.div_ceil(PEAK_BLOCK);
+
+impl RecentPeak {
+    #[inline]
+    fn push(&mut self, x: f32) -> f32 {
+        self.current = self.current.max(x.abs());
+        self.filled += 1;
+        if self.filled == PEAK_BLOCK {
+            self.newest = (self.newest + 1) % PEAK_BLOCKS;
+            self.blocks[self.newest] = self.current;
+            self.blocks_max = self.blocks.iter().copied().fold(0.0, f32::max);
+            self.current = 0.0;
+            self.filled = 0;
+        }
+        self.blocks_max.max(self.current)
+    }
 }
 
 /// One channel's detector. Fixed memory after construction; never allocates.
@@ -67,8 +86,8 @@ pub struct Requirement {
 pub struct Detector {
     split: BandSplit,
     scanner: PeakScanner,
-    /// The largest high-band magnitude near the screened interval (as a minimum of negatives).
-    high_max: SlidingMin,
+    /// The largest high-band magnitude near the screened interval.
+    high_peak: RecentPeak,
     /// The full-band signal, aligned with the screened interval (for sample-peak mode).
     full_delay: DelayLine,
     low: [f32; DETECT_CHUNK],
@@ -77,12 +96,12 @@ pub struct Detector {
 
 impl Default for Detector {
     fn default() -> Self {
-        let mut full_delay = DelayLine::with_capacity(SCAN_LOOKAHEAD);
-        full_delay.set_delay(SCAN_LOOKAHEAD);
+        let mut full_delay = DelayLine::with_capacity(DETECT_LOOKAHEAD + DETECT_CHUNK);
+        full_delay.set_delay(DETECT_LOOKAHEAD);
         Self {
             split: BandSplit::default(),
-            scanner: PeakScanner::new(SCAN),
-            high_max: SlidingMin::with_capacity(HIGH_WINDOW),
+            scanner: PeakScanner::new(DETECT_SCAN),
+            high_peak: RecentPeak::default(),
             full_delay,
             low: [0.0; DETECT_CHUNK],
             high: [0.0; DETECT_CHUNK],
@@ -94,57 +113,68 @@ impl Detector {
     /// Delay from the driven input to the requirements and to [`Self::bands`]' first output:
     /// the split's and the scanner's look-ahead.
     pub const fn delay() -> usize {
-        crate::filter::SPLIT_HALF_TAPS + SCAN_LOOKAHEAD
+        crate::filter::SPLIT_HALF_TAPS + DETECT_LOOKAHEAD
     }
 
     pub fn reset(&mut self) {
         self.split.reset();
         self.scanner.reset();
-        self.high_max.reset();
+        self.high_peak = RecentPeak::default();
         self.full_delay.reset();
     }
 
-    /// Analyses up to [`DETECT_CHUNK`] driven samples; afterwards [`Self::bands`] holds their
-    /// split (delayed by the split's half length) and `requirement(j, ..)` the requirement of
-    /// each frame (delayed by [`Self::delay`]).
-    pub fn analyse(&mut self, driven: &[f32]) {
+    /// Analyses up to [`DETECT_CHUNK`] driven samples: afterwards [`Self::bands`] holds their
+    /// split (delayed by the split's half length) and `gains` and `cut_high` what each frame
+    /// needs (delayed by [`Self::delay`]): the most gain the low band may have (the whole signal
+    /// in sample-peak mode), and whether the high band must be out because, with it, the frame
+    /// might exceed the ceiling by more than can be measured between samples.
+    pub fn analyse(
+        &mut self,
+        driven: &[f32],
+        ceiling: f32,
+        mode: PeakMode,
+        gains: &mut [f32],
+        cut_high: &mut [bool],
+    ) {
         let len = driven.len().min(DETECT_CHUNK);
         self.split
             .process(&driven[..len], &mut self.low[..len], &mut self.high[..len]);
         self.scanner.push(&self.low[..len]);
+        let (gains, cut_high) = (&mut gains[..len], &mut cut_high[..len]);
+        match mode {
+            PeakMode::SamplePeak => {
+                cut_high.fill(false);
+                driven_full(&self.low[..len], &self.high[..len], gains);
+                self.full_delay.process(gains);
+                for g in gains.iter_mut() {
+                    *g = gain_for(g.abs(), ceiling);
+                }
+            }
+            PeakMode::TruePeak { positions } => {
+                for (j, (gain, cut)) in gains.iter_mut().zip(cut_high.iter_mut()).enumerate() {
+                    // Below this the whole signal, high band included, stays under the ceiling.
+                    let headroom = ceiling - HIGH_BAND_REACH * self.high_peak.push(self.high[j]);
+                    (*gain, *cut) = if self.scanner.bound(j) <= headroom {
+                        (1.0, false)
+                    } else {
+                        let peak = self.scanner.measure_on_grid(j, positions);
+                        (gain_for(peak, ceiling), peak > headroom)
+                    };
+                }
+            }
+        }
     }
 
     /// The low and high band of the last analysed chunk.
     pub fn bands(&self, len: usize) -> (&[f32], &[f32]) {
         (&self.low[..len], &self.high[..len])
     }
+}
 
-    /// What frame `j` of the last chunk needs. Call for each `j` in order, once.
-    #[inline]
-    pub fn requirement(&mut self, j: usize, ceiling: f32, mode: PeakMode) -> Requirement {
-        let full = self.full_delay.tick(self.low[j] + self.high[j]);
-        let high_max = -self.high_max.push(-self.high[j].abs(), HIGH_WINDOW);
-        match mode {
-            PeakMode::SamplePeak => Requirement {
-                gain: gain_for(full.abs(), ceiling),
-                cut_high: false,
-            },
-            PeakMode::TruePeak { positions } => {
-                // Below this the whole signal, high band included, stays under the ceiling.
-                let headroom = ceiling - HIGH_BAND_REACH * high_max;
-                if self.scanner.bound(j) <= headroom {
-                    return Requirement {
-                        gain: 1.0,
-                        cut_high: false,
-                    };
-                }
-                let peak = self.scanner.measure_on_grid(j, positions);
-                Requirement {
-                    gain: gain_for(peak, ceiling),
-                    cut_high: peak > headroom,
-                }
-            }
-        }
+/// The bands added back together.
+fn driven_full(low: &[f32], high: &[f32], full: &mut [f32]) {
+    for ((f, &l), &h) in full.iter_mut().zip(low).zip(high) {
+        *f = l + h;
     }
 }
 
@@ -169,7 +199,7 @@ mod tests {
                 let signal: Vec<f32> = (0..CHUNK)
                     .map(|n| (0.5 * (2.0 * PI * freq * n as f64 + phase).sin()) as f32)
                     .collect();
-                let mut scanner = PeakScanner::new(SCAN);
+                let mut scanner = PeakScanner::new(DETECT_SCAN);
                 scanner.push(&signal);
                 let peak = (100..200)
                     .map(|j| scanner.measure_on_grid(j, positions))

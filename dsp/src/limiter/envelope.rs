@@ -59,9 +59,17 @@ impl Ring {
     fn push(&mut self, x: f32, delay: usize) -> f32 {
         let len = self.values.len();
         self.values[self.write] = x;
-        let out = self.values[(self.write + len - delay) % len];
-        self.write = (self.write + 1) % len;
-        out
+        let read = if self.write >= delay {
+            self.write - delay
+        } else {
+            self.write + len - delay
+        };
+        self.write = if self.write + 1 == len {
+            0
+        } else {
+            self.write + 1
+        };
+        self.values[read]
     }
 
     fn fill(&mut self, value: f32) {
@@ -84,6 +92,10 @@ pub struct GainEnvelope {
     baseline: f64,
     fast_coeff: f64,
     slow_coeff: f64,
+    /// The last requirement and how many ticks in a row it came: once it has filled every
+    /// stage, the output is that requirement and ticks can skip the work.
+    steady: f32,
+    steady_run: usize,
 }
 
 /// Gains within this of unity are unity: release ends exactly, so idle output is transparent.
@@ -134,6 +146,7 @@ impl GainEnvelope {
         self.box_reduced = if gain < 1.0 { ramp } else { 0 };
         self.released = gain;
         self.baseline = gain;
+        self.steady_run = 0;
     }
 
     /// The gain after release, before averaging (for readouts).
@@ -148,6 +161,19 @@ impl GainEnvelope {
         let Some(shape) = self.shape else {
             return 1.0;
         };
+        let span = shape.lookahead + shape.ramp + 2 * shape.hold;
+        if requirement == self.steady && self.steady_run > span {
+            // The release has rested on this requirement long enough for every stage (the
+            // pre-delay, the minimum's window, the box) to hold it: the output is the
+            // requirement. An automatic release must also have its baseline at rest.
+            let resting = match shape.release {
+                Release::Manual { .. } => true,
+                Release::Auto { .. } => self.baseline == 1.0,
+            };
+            if resting {
+                return requirement;
+            }
+        }
         let delayed = self
             .pre_delay
             .push(requirement, shape.lookahead - shape.ramp);
@@ -168,6 +194,15 @@ impl GainEnvelope {
             recovered
         };
         self.released = recovered.min(held);
+        if requirement != self.steady {
+            self.steady = requirement;
+            self.steady_run = 0;
+        }
+        if self.released == f64::from(requirement) {
+            self.steady_run += 1;
+        } else {
+            self.steady_run = 0;
+        }
         let released = self.released as f32;
         let leaving = self.box_ring.push(released, shape.ramp);
         self.box_sum += f64::from(released) - f64::from(leaving);

@@ -21,9 +21,10 @@
 mod detector;
 mod envelope;
 
-pub use detector::{DETECT_CHUNK, Detector, PeakMode, Requirement, SCAN, SCAN_LOOKAHEAD};
+pub use detector::{DETECT_CHUNK, DETECT_LOOKAHEAD, DETECT_SCAN, Detector, PeakMode};
 pub use envelope::{EnvelopeShape, GainEnvelope, Release};
 
+use crate::oversampling::peak_scan::ScanDesign;
 use crate::oversampling::{FarField, PeakScanner};
 use crate::util::{DelayLine, GainRamp, db_to_gain, gain_to_db};
 use crate::{ProcessSpec, Processor};
@@ -34,13 +35,24 @@ const HOLD: usize = 32;
 /// The safety stage's look-ahead (its attack ramp) and release, in samples and ms.
 const SAFETY_LOOKAHEAD: usize = 16;
 const SAFETY_RELEASE_MS: f64 = 5.0;
+/// The safety stage measures the first stage's output with the wide-band scanner (exact to
+/// 0.48 fs): gain movement spreads the low band beyond its 0.4535 fs edge.
+pub const SAFETY_SCAN: ScanDesign = ScanDesign::WIDE;
+const SAFETY_SCAN_LOOKAHEAD: usize = SAFETY_SCAN.lookahead();
+/// The readout screens the output with the audio-band filters (near the ceiling the output is
+/// band-limited) and measures candidates with the wide-band ones.
+pub const OUTPUT_SCAN: ScanDesign = ScanDesign {
+    fine_taps: ScanDesign::WIDE.fine_taps,
+    fine_beta: ScanDesign::WIDE.fine_beta,
+    ..ScanDesign::AUDIO_BAND
+};
 /// Longest look-ahead offered.
 pub const MAX_LOOKAHEAD_MS: f64 = 10.0;
 /// The high band's fade in and out, samples. It is above 19 kHz, so a short fade is inaudible.
 const HIGH_BAND_FADE: usize = 32;
 /// The shortest first-stage envelope delay: the high band must be out for the scanner's reach
 /// before a peak, after its fade.
-const MIN_ENVELOPE_DELAY: usize = SCAN.reach() + HIGH_BAND_FADE;
+const MIN_ENVELOPE_DELAY: usize = SAFETY_SCAN.reach() + HIGH_BAND_FADE;
 /// How long the high band stays out after a peak that needed it out, and its return time
 /// constant: its tails after the peak would otherwise add to the peak's reconstruction.
 pub const HIGH_BAND_POST_HOLD_MS: f64 = 100.0;
@@ -159,7 +171,7 @@ impl Default for LimiterReadings {
     }
 }
 
-/// One channel's state.
+/// One channel's state and its per-chunk working rows.
 #[derive(Debug, Clone, Default)]
 struct Channel {
     detector: Detector,
@@ -179,14 +191,42 @@ struct Channel {
     dry_delay: DelayLine,
     output_scanner: PeakScanner,
     output_far: FarField,
+    rows: Rows,
+}
+
+/// One chunk of a channel at each stage (allocated in `prepare`).
+#[derive(Debug, Clone, Default)]
+struct Rows {
     driven: Vec<f32>,
-    /// First stage output and its high-band part (chunk).
+    /// The detector's requirements, then the gain of the first stage, then of the safety stage.
+    gain: Vec<f32>,
+    cut_high: Vec<bool>,
+    high_gain: Vec<f32>,
+    low: Vec<f32>,
+    high: Vec<f32>,
+    /// First stage output and its high-band part, then (delayed and corrected) the output's.
     stage: Vec<f32>,
     stage_high: Vec<f32>,
     dry: Vec<f32>,
-    /// Final output and its high-band part (chunk).
-    output: Vec<f32>,
-    output_high: Vec<f32>,
+    /// Bounds on the far field of each interval being measured.
+    far: Vec<f32>,
+}
+
+impl Rows {
+    fn new(len: usize) -> Self {
+        Self {
+            driven: vec![0.0; len],
+            gain: vec![0.0; len],
+            cut_high: vec![false; len],
+            high_gain: vec![0.0; len],
+            low: vec![0.0; len],
+            high: vec![0.0; len],
+            stage: vec![0.0; len],
+            stage_high: vec![0.0; len],
+            dry: vec![0.0; len],
+            far: vec![0.0; len],
+        }
+    }
 }
 
 /// The limiter for one or two channels. `prepare` allocates; nothing else does.
@@ -202,6 +242,10 @@ pub struct Limiter {
     high_post_hold: usize,
     envelope_delay: usize,
     safety_delay: usize,
+    /// The drive gain of each frame of the chunk.
+    drive_gains: [f64; DETECT_CHUNK],
+    /// The smallest gain over the channels, per frame of the chunk.
+    frame_gains: [f32; DETECT_CHUNK],
     // Readings.
     /// The smallest gain of the last frame and of the current 10 ms step.
     frame_gain: f32,
@@ -231,6 +275,8 @@ impl Limiter {
             high_post_hold: 0,
             envelope_delay: 0,
             safety_delay: 0,
+            drive_gains: [1.0; DETECT_CHUNK],
+            frame_gains: [1.0; DETECT_CHUNK],
             frame_gain: 1.0,
             step_gain: 1.0,
             max_gain_reduction: 0.0,
@@ -308,8 +354,8 @@ impl Limiter {
             },
         };
         self.envelope_delay = main.delay();
-        self.safety_delay = SCAN_LOOKAHEAD + safety.delay();
-        let band_delay = SCAN_LOOKAHEAD + self.envelope_delay;
+        self.safety_delay = SAFETY_SCAN_LOOKAHEAD + safety.delay();
+        let band_delay = DETECT_LOOKAHEAD + self.envelope_delay;
         for channel in &mut self.channels {
             channel.main.set_shape(main);
             channel.high.set_shape(high);
@@ -346,7 +392,7 @@ impl Limiter {
         self.overs = 0;
     }
 
-    /// Processes up to [`DETECT_CHUNK`] frames.
+    /// Processes up to [`DETECT_CHUNK`] frames, stage by stage over the whole chunk.
     fn process_chunk(&mut self, block: &mut [&mut [f32]]) {
         let Some(mode) = self.mode else {
             return;
@@ -358,100 +404,47 @@ impl Limiter {
             .unwrap_or(0)
             .min(DETECT_CHUNK);
         let count = block.len().min(self.channels.len());
-        for j in 0..len {
-            let drive = self.drive.next_gain();
-            for (channel, samples) in self.channels.iter_mut().zip(block.iter()).take(count) {
-                let x = samples[j];
+        let channels = &mut self.channels[..count];
+        for drive in &mut self.drive_gains[..len] {
+            *drive = self.drive.next_gain();
+        }
+        for (channel, samples) in channels.iter_mut().zip(block.iter()) {
+            let rows = &mut channel.rows;
+            for ((driven, &x), &drive) in rows.driven[..len]
+                .iter_mut()
+                .zip(&samples[..len])
+                .zip(&self.drive_gains)
+            {
                 // NaN, infinities and subnormals become silence.
                 let x = if x.is_normal() { x } else { 0.0 };
-                channel.driven[j] = (f64::from(x) * drive) as f32;
+                *driven = (f64::from(x) * drive) as f32;
             }
-        }
-        for channel in &mut self.channels[..count] {
-            channel.detector.analyse(&channel.driven[..len]);
+            channel.detector.analyse(
+                &rows.driven[..len],
+                self.ceiling,
+                mode,
+                &mut rows.gain,
+                &mut rows.cut_high,
+            );
         }
         let link = (self.params.link_pct.clamp(0.0, 100.0) / 100.0) as f32;
-        for j in 0..len {
-            let mut requirements = [1.0f32; MAX_CHANNELS];
-            for (c, channel) in self.channels[..count].iter_mut().enumerate() {
-                let requirement = channel.detector.requirement(j, self.ceiling, mode);
-                requirements[c] = requirement.gain;
-                if requirement.cut_high {
-                    channel.high_out_for = self.high_post_hold;
-                }
-            }
-            let strictest = requirements[..count].iter().copied().fold(1.0, f32::min);
-            let mut frame_gain = 1.0f32;
-            for (c, channel) in self.channels[..count].iter_mut().enumerate() {
-                let own = requirements[c];
-                let gain = channel.main.tick(own + link * (strictest - own));
-                let high_out = channel.high_out_for > 0;
-                channel.high_out_for = channel.high_out_for.saturating_sub(1);
-                let high_in = channel.high.tick(if high_out { 0.0 } else { 1.0 });
-                // The high band follows the gain and, where it must, fades out as well.
-                let high_gain = match mode {
-                    PeakMode::SamplePeak => gain,
-                    PeakMode::TruePeak { .. } => gain * high_in,
-                };
-                let (low, high) = channel.detector.bands(len);
-                let low = channel.low_delay.tick(low[j]);
-                let high = channel.high_delay.tick(high[j]);
-                channel.stage_high[j] = high_gain * high;
-                channel.stage[j] = gain * low + channel.stage_high[j];
-                channel.dry[j] = low + high;
-                frame_gain = frame_gain.min(gain);
-            }
-            self.count_reduction(frame_gain);
+        link_gains(channels, len, link);
+        let high_post_hold = self.high_post_hold;
+        for channel in channels.iter_mut() {
+            first_stage(channel, len, mode, high_post_hold);
         }
-        self.safety_stage(block, count, len, link);
+        self.frame_gains[..len].fill(1.0);
+        for channel in channels.iter() {
+            for (frame, &gain) in self.frame_gains[..len]
+                .iter_mut()
+                .zip(&channel.rows.gain[..len])
+            {
+                *frame = frame.min(gain);
+            }
+        }
+        self.count_reduction(len);
+        self.safety_stage(count, len, link);
         self.check_output(count, len, mode);
-    }
-
-    /// Updates the gain-reduction readings with one frame's smallest gain.
-    #[inline]
-    fn count_reduction(&mut self, frame_gain: f32) {
-        self.frame_gain = frame_gain;
-        self.step_gain = self.step_gain.min(frame_gain);
-        self.frames += 1;
-        if self.frames == (self.steps + 1) * self.rate / 100 {
-            self.steps += 1;
-            let reduction = -gain_to_db(f64::from(self.step_gain)) as f32;
-            self.history_newest = (self.history_newest + 1) % HISTORY_LEN;
-            self.history[self.history_newest] = reduction;
-            self.max_gain_reduction = self.max_gain_reduction.max(reduction);
-            self.step_gain = 1.0;
-        }
-    }
-
-    /// Measures the first stage's output exactly, far field included, and corrects what still
-    /// exceeds the ceiling.
-    fn safety_stage(&mut self, block: &mut [&mut [f32]], count: usize, len: usize, link: f32) {
-        for channel in &mut self.channels[..count] {
-            channel.safety_scanner.push(&channel.stage[..len]);
-        }
-        let ceiling = self.ceiling;
-        for j in 0..len {
-            let mut requirements = [1.0f32; MAX_CHANNELS];
-            for (c, channel) in self.channels[..count].iter_mut().enumerate() {
-                let far = channel.safety_far.tick(channel.stage_high[j]);
-                let scanner = &channel.safety_scanner;
-                if scanner.bound(j) + far > ceiling {
-                    let peak = scanner.measure(j);
-                    if peak + far > ceiling {
-                        requirements[c] = ((ceiling - far) / peak).max(0.0);
-                    }
-                }
-            }
-            let strictest = requirements[..count].iter().copied().fold(1.0, f32::min);
-            for (c, channel) in self.channels[..count].iter_mut().enumerate() {
-                let own = requirements[c];
-                let gain = channel.safety.tick(own + link * (strictest - own));
-                channel.output[j] = gain * channel.safety_delay.tick(channel.stage[j]);
-                channel.output_high[j] =
-                    gain * channel.safety_high_delay.tick(channel.stage_high[j]);
-                channel.dry[j] = channel.dry_delay.tick(channel.dry[j]);
-            }
-        }
         let unity = if self.params.unity_gain {
             (1.0 / self.drive.target()) as f32
         } else {
@@ -459,12 +452,84 @@ impl Limiter {
         };
         let delta = self.params.delta;
         for (channel, samples) in self.channels.iter().zip(block.iter_mut()) {
+            let rows = &channel.rows;
             let frames = samples[..len]
                 .iter_mut()
-                .zip(&channel.output[..len])
-                .zip(&channel.dry[..len]);
+                .zip(&rows.stage[..len])
+                .zip(&rows.dry[..len]);
             for ((y, &output), &dry) in frames {
                 *y = unity * if delta { dry - output } else { output };
+            }
+        }
+    }
+
+    /// Updates the gain-reduction readings with the chunk's smallest gain per frame.
+    fn count_reduction(&mut self, len: usize) {
+        let mut start = 0;
+        while start < len {
+            // Up to the next 10 ms step boundary.
+            let step_end = (self.steps + 1) * self.rate / 100;
+            let end = len.min(start + (step_end - self.frames) as usize);
+            let gains = &self.frame_gains[start..end];
+            self.step_gain = gains.iter().copied().fold(self.step_gain, f32::min);
+            self.frame_gain = gains[gains.len() - 1];
+            self.frames += (end - start) as u64;
+            if self.frames == step_end {
+                self.steps += 1;
+                let reduction = -gain_to_db(f64::from(self.step_gain)) as f32;
+                self.history_newest = (self.history_newest + 1) % HISTORY_LEN;
+                self.history[self.history_newest] = reduction;
+                self.max_gain_reduction = self.max_gain_reduction.max(reduction);
+                self.step_gain = 1.0;
+            }
+            start = end;
+        }
+    }
+
+    /// Measures the first stage's output exactly, far field included, and corrects what still
+    /// exceeds the ceiling. Leaves the output in `stage` and its high band in `stage_high`.
+    fn safety_stage(&mut self, count: usize, len: usize, link: f32) {
+        let ceiling = self.ceiling;
+        for channel in &mut self.channels[..count] {
+            let rows = &mut channel.rows;
+            channel.safety_scanner.push(&rows.stage[..len]);
+            channel
+                .safety_far
+                .advance(&rows.stage_high[..len], &mut rows.far[..len]);
+            let scanner = &channel.safety_scanner;
+            for (j, (gain, &far)) in rows.gain[..len]
+                .iter_mut()
+                .zip(&rows.far[..len])
+                .enumerate()
+            {
+                *gain = 1.0;
+                if scanner.bound(j) + far > ceiling {
+                    let peak = scanner.measure(j);
+                    if peak + far > ceiling {
+                        *gain = ((ceiling - far) / peak).max(0.0);
+                    }
+                }
+            }
+        }
+        let channels = &mut self.channels[..count];
+        link_gains(channels, len, link);
+        for channel in channels.iter_mut() {
+            let rows = &mut channel.rows;
+            for gain in &mut rows.gain[..len] {
+                *gain = channel.safety.tick(*gain);
+            }
+            channel.safety_delay.process(&mut rows.stage[..len]);
+            channel
+                .safety_high_delay
+                .process(&mut rows.stage_high[..len]);
+            channel.dry_delay.process(&mut rows.dry[..len]);
+            for ((output, high), &gain) in rows.stage[..len]
+                .iter_mut()
+                .zip(&mut rows.stage_high[..len])
+                .zip(&rows.gain[..len])
+            {
+                *output *= gain;
+                *high *= gain;
             }
         }
     }
@@ -472,15 +537,18 @@ impl Limiter {
     /// Measures the output's peaks, far field included: the readout and the over counter.
     fn check_output(&mut self, count: usize, len: usize, mode: PeakMode) {
         for channel in &mut self.channels[..count] {
-            channel.output_scanner.push(&channel.output[..len]);
-            for j in 0..len {
-                let far = channel.output_far.tick(channel.output_high[j]);
-                let scanner = &channel.output_scanner;
+            let rows = &mut channel.rows;
+            channel.output_scanner.push(&rows.stage[..len]);
+            channel
+                .output_far
+                .advance(&rows.stage_high[..len], &mut rows.far[..len]);
+            let scanner = &channel.output_scanner;
+            for (j, &far) in rows.far[..len].iter().enumerate() {
                 if scanner.bound(j) + far <= self.output_peak.min(self.over_threshold) {
                     continue;
                 }
                 let peak = match mode {
-                    PeakMode::SamplePeak => channel.output[j].abs(),
+                    PeakMode::SamplePeak => rows.stage[j].abs(),
                     PeakMode::TruePeak { .. } => scanner.measure(j) + far,
                 };
                 self.output_peak = self.output_peak.max(peak);
@@ -489,6 +557,59 @@ impl Limiter {
                 }
             }
         }
+    }
+}
+
+/// Moves each channel's gains towards the smallest of all channels by `link` (0..=1).
+fn link_gains(channels: &mut [Channel], len: usize, link: f32) {
+    if let [left, right] = channels {
+        let (left, right) = (&mut left.rows.gain[..len], &mut right.rows.gain[..len]);
+        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+            let strictest = l.min(*r);
+            *l += link * (strictest - *l);
+            *r += link * (strictest - *r);
+        }
+    }
+}
+
+/// The first stage of one channel: envelopes from the (linked) requirements, the delayed bands
+/// with their gains applied. Leaves the first stage's output and its high-band part in `stage`
+/// and `stage_high`, the delayed input in `dry`, the gains in `gain`.
+fn first_stage(channel: &mut Channel, len: usize, mode: PeakMode, high_post_hold: usize) {
+    let rows = &mut channel.rows;
+    for gain in &mut rows.gain[..len] {
+        *gain = channel.main.tick(*gain);
+    }
+    match mode {
+        // Sample-peak mode measures the whole signal: both bands take the gain.
+        PeakMode::SamplePeak => rows.high_gain[..len].fill(1.0),
+        PeakMode::TruePeak { .. } => {
+            for (high_gain, &cut) in rows.high_gain[..len].iter_mut().zip(&rows.cut_high[..len]) {
+                if cut {
+                    channel.high_out_for = high_post_hold;
+                }
+                let out = channel.high_out_for > 0;
+                channel.high_out_for = channel.high_out_for.saturating_sub(1);
+                *high_gain = channel.high.tick(if out { 0.0 } else { 1.0 });
+            }
+        }
+    }
+    let (low, high) = channel.detector.bands(len);
+    rows.low[..len].copy_from_slice(low);
+    rows.high[..len].copy_from_slice(high);
+    channel.low_delay.process(&mut rows.low[..len]);
+    channel.high_delay.process(&mut rows.high[..len]);
+    let frames = rows.stage[..len]
+        .iter_mut()
+        .zip(&mut rows.stage_high[..len])
+        .zip(&mut rows.dry[..len])
+        .zip(rows.low[..len].iter().zip(&rows.high[..len]))
+        .zip(rows.gain[..len].iter().zip(&rows.high_gain[..len]));
+    for ((((stage, stage_high), dry), (&low, &high)), (&gain, &high_gain)) in frames {
+        // The high band follows the gain and, where it must, fades out as well.
+        *stage_high = gain * high_gain * high;
+        *stage = gain * low + *stage_high;
+        *dry = low + high;
     }
 }
 
@@ -501,29 +622,28 @@ impl Default for Limiter {
 impl Processor for Limiter {
     fn prepare(&mut self, spec: &ProcessSpec) {
         let max_lookahead = spec.ms_to_samples(MAX_LOOKAHEAD_MS).max(MIN_ENVELOPE_DELAY);
-        let band_delay = SCAN_LOOKAHEAD + max_lookahead + HOLD;
-        let safety_capacity = SCAN_LOOKAHEAD + SAFETY_LOOKAHEAD + HOLD;
-        let far_field = || FarField::new(SCAN_LOOKAHEAD, SCAN.reach());
+        let band_delay = DETECT_LOOKAHEAD + max_lookahead + HOLD;
+        let safety_delay = SAFETY_SCAN_LOOKAHEAD + SAFETY_LOOKAHEAD + HOLD;
+        let delay = |max: usize| DelayLine::with_capacity(max + DETECT_CHUNK);
         self.channels = (0..spec.channels.min(MAX_CHANNELS))
             .map(|_| Channel {
                 main: GainEnvelope::with_capacity(max_lookahead, HOLD),
                 high: GainEnvelope::with_capacity(HIGH_BAND_FADE, max_lookahead + HOLD),
                 safety: GainEnvelope::with_capacity(SAFETY_LOOKAHEAD, HOLD),
-                low_delay: DelayLine::with_capacity(band_delay),
-                high_delay: DelayLine::with_capacity(band_delay),
-                safety_delay: DelayLine::with_capacity(safety_capacity),
-                safety_high_delay: DelayLine::with_capacity(safety_capacity),
-                dry_delay: DelayLine::with_capacity(safety_capacity),
-                safety_scanner: PeakScanner::new(SCAN),
-                safety_far: far_field(),
-                output_scanner: PeakScanner::new(SCAN),
-                output_far: far_field(),
-                driven: vec![0.0; DETECT_CHUNK],
-                stage: vec![0.0; DETECT_CHUNK],
-                stage_high: vec![0.0; DETECT_CHUNK],
-                dry: vec![0.0; DETECT_CHUNK],
-                output: vec![0.0; DETECT_CHUNK],
-                output_high: vec![0.0; DETECT_CHUNK],
+                low_delay: delay(band_delay),
+                high_delay: delay(band_delay),
+                safety_delay: delay(safety_delay),
+                safety_high_delay: delay(safety_delay),
+                dry_delay: delay(safety_delay),
+                safety_scanner: PeakScanner::new(SAFETY_SCAN),
+                safety_far: FarField::new(SAFETY_SCAN_LOOKAHEAD, SAFETY_SCAN.reach(), DETECT_CHUNK),
+                output_scanner: PeakScanner::new(OUTPUT_SCAN),
+                output_far: FarField::new(
+                    OUTPUT_SCAN.lookahead(),
+                    OUTPUT_SCAN.reach(),
+                    DETECT_CHUNK,
+                ),
+                rows: Rows::new(DETECT_CHUNK),
                 ..Channel::default()
             })
             .collect();

@@ -34,13 +34,43 @@ impl DelayLine {
         self.write = 0;
     }
 
+    /// Delays a block in place: each sample is replaced by the one `delay` samples before it.
+    /// The capacity must cover the delay plus the block.
+    pub fn process(&mut self, block: &mut [f32]) {
+        let len = self.buffer.len();
+        let n = block.len();
+        debug_assert!(
+            self.delay + n <= len,
+            "delay {} + block {n} > {len}",
+            self.delay
+        );
+        // Write the block at `write`, then read it back from `delay` earlier.
+        let first = n.min(len - self.write);
+        self.buffer[self.write..self.write + first].copy_from_slice(&block[..first]);
+        self.buffer[..n - first].copy_from_slice(&block[first..]);
+        let read = (self.write + len - self.delay) % len;
+        let first = n.min(len - read);
+        block[..first].copy_from_slice(&self.buffer[read..read + first]);
+        block[first..].copy_from_slice(&self.buffer[..n - first]);
+        self.write = (self.write + n) % len;
+    }
+
     /// Pushes one sample and returns the one from `delay` samples ago.
     #[inline]
     pub fn tick(&mut self, x: f32) -> f32 {
         let len = self.buffer.len();
         self.buffer[self.write] = x;
-        let read = (self.write + len - self.delay) % len;
-        self.write = (self.write + 1) % len;
+        // Wrapping by comparison: an integer division per sample would dominate a delay line.
+        let read = if self.write >= self.delay {
+            self.write - self.delay
+        } else {
+            self.write + len - self.delay
+        };
+        self.write = if self.write + 1 == len {
+            0
+        } else {
+            self.write + 1
+        };
         self.buffer[read]
     }
 }
@@ -48,6 +78,23 @@ impl DelayLine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blocks_and_single_samples_delay_alike() {
+        let input: Vec<f32> = (1..=40).map(|i| i as f32).collect();
+        let mut by_sample = DelayLine::with_capacity(16);
+        by_sample.set_delay(5);
+        let expected: Vec<f32> = input.iter().map(|&x| by_sample.tick(x)).collect();
+        let mut by_block = DelayLine::with_capacity(16);
+        by_block.set_delay(5);
+        let mut output = input.clone();
+        let mut start = 0;
+        for len in [3, 11, 1, 7, 11, 7] {
+            by_block.process(&mut output[start..start + len]);
+            start += len;
+        }
+        assert_eq!(output, expected);
+    }
 
     #[test]
     fn delays_by_the_set_amount_and_zero_is_a_wire() {

@@ -27,18 +27,20 @@ impl SlidingMin {
     }
 
     /// Adds `value` and returns the minimum of the last `window` values.
+    #[inline]
     pub fn push(&mut self, value: f32, window: usize) -> f32 {
         let cap = self.queue.len();
+        let wrap = |i: usize| if i >= cap { i - cap } else { i };
         // Drop larger values from the tail: they can never be the minimum again.
-        while self.len > 0 && self.queue[(self.head + self.len - 1) % cap].1 >= value {
+        while self.len > 0 && self.queue[wrap(self.head + self.len - 1)].1 >= value {
             self.len -= 1;
         }
-        self.queue[(self.head + self.len) % cap] = (self.arrivals, value);
+        self.queue[wrap(self.head + self.len)] = (self.arrivals, value);
         self.len += 1;
         self.arrivals += 1;
         // Drop values that left the window from the head.
         while self.queue[self.head].0 + (window as u64) < self.arrivals {
-            self.head = (self.head + 1) % cap;
+            self.head = wrap(self.head + 1);
             self.len -= 1;
         }
         self.queue[self.head].1
