@@ -2,6 +2,7 @@
 //! the (delayed) input to within float rounding.
 
 use crate::oversampling::kaiser_window;
+use crate::util::fir;
 
 /// The low band's passband edge (within 0.02 dB), as a fraction of the sample rate (19 kHz at
 /// 44.1 kHz).
@@ -62,16 +63,24 @@ impl BandSplit {
         self.x[HISTORY..HISTORY + len].copy_from_slice(&input[..len]);
         // Output i is centred on x[HISTORY - half + i].
         let centre = HISTORY - SPLIT_HALF_TAPS;
-        let centred = &self.x[centre..centre + len];
-        for (l, &c) in low[..len].iter_mut().zip(centred) {
-            *l = self.centre * c;
+        let (low, high) = (&mut low[..len], &mut high[..len]);
+        // The centre tap's products go in `high` first, as the FIR's starting values.
+        for (h, &c) in high.iter_mut().zip(&self.x[centre..centre + len]) {
+            *h = self.centre * c;
         }
-        for (k, &tap) in self.pairs.iter().enumerate() {
-            let older = &self.x[centre - k - 1..centre - k - 1 + len];
-            let newer = &self.x[centre + k + 1..centre + k + 1 + len];
-            add_pair(&mut low[..len], tap, older, newer);
-        }
-        for ((h, &l), &c) in high[..len].iter_mut().zip(&low[..len]).zip(centred) {
+        fir::symmetric(
+            low,
+            Some(high),
+            &self.x,
+            centre - 1,
+            centre + 1,
+            &self.pairs,
+        );
+        for ((h, &l), &c) in high
+            .iter_mut()
+            .zip(low.iter())
+            .zip(&self.x[centre..centre + len])
+        {
             *h = c - l;
         }
         self.x.copy_within(len..len + HISTORY, 0);
@@ -88,14 +97,6 @@ impl BandSplit {
                 .map(|(k, &tap)| 2.0 * f64::from(tap) * (w * (k + 1) as f64).cos())
                 .sum::<f64>();
         20.0 * h.abs().log10()
-    }
-}
-
-/// `out[i] += c * (a[i] + b[i])`; its own function so the slices do not alias and it vectorises.
-#[inline]
-fn add_pair(out: &mut [f32], c: f32, a: &[f32], b: &[f32]) {
-    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
-        *o += c * (x + y);
     }
 }
 

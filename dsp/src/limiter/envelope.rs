@@ -7,8 +7,11 @@
 //! whole window there, and release and averaging can only stay at or below that minimum. Before
 //! that the box average ramps down linearly over `ramp` samples. The output lags the input by
 //! `lookahead - 1 + hold` samples.
+//!
+//! Blocks go through stage by stage; only the release and the box average step sample by
+//! sample.
 
-use crate::util::SlidingMin;
+use crate::util::DelayLine;
 
 /// Release behaviour.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -38,6 +41,63 @@ impl EnvelopeShape {
     pub fn delay(&self) -> usize {
         self.lookahead - 1 + self.hold
     }
+
+    /// Inputs after which a constant requirement fills every stage.
+    fn span(&self) -> usize {
+        self.lookahead + self.ramp + 2 * self.hold
+    }
+}
+
+/// The minimum of the last `window` values of a stream (van Herk / Gil-Werman): the stream is
+/// cut into runs of `window` values; a window spans the end of the previous run (its suffix
+/// minima, computed once per run) and the start of the current one (a running minimum). A few
+/// branch-free operations per value.
+#[derive(Debug, Clone, Default)]
+struct WindowMin {
+    window: usize,
+    run: Vec<f32>,
+    /// `suffix[k]` = minimum of the previous run from `k` on; `suffix[window]` = +inf.
+    suffix: Vec<f32>,
+    filled: usize,
+    prefix: f32,
+}
+
+impl WindowMin {
+    fn with_capacity(window: usize) -> Self {
+        Self {
+            run: vec![1.0; window.max(1)],
+            suffix: vec![1.0; window.max(1) + 1],
+            ..Self::default()
+        }
+    }
+
+    /// Restarts with a window of `window` values, all `value` so far.
+    fn restart(&mut self, window: usize, value: f32) {
+        self.window = window.clamp(1, self.run.len());
+        self.suffix[..self.window].fill(value);
+        self.suffix[self.window] = f32::INFINITY;
+        self.filled = 0;
+        self.prefix = f32::INFINITY;
+    }
+
+    /// Replaces each value by the minimum of the last `window` values up to it.
+    fn process(&mut self, values: &mut [f32]) {
+        for value in values {
+            self.run[self.filled] = *value;
+            self.prefix = self.prefix.min(*value);
+            *value = self.prefix.min(self.suffix[self.filled + 1]);
+            self.filled += 1;
+            if self.filled == self.window {
+                let mut min = f32::INFINITY;
+                for (suffix, &v) in self.suffix[..self.window].iter_mut().zip(&self.run).rev() {
+                    min = min.min(v);
+                    *suffix = min;
+                }
+                self.prefix = f32::INFINITY;
+                self.filled = 0;
+            }
+        }
+    }
 }
 
 /// A fixed-capacity ring of the last values (oldest overwritten).
@@ -56,6 +116,7 @@ impl Ring {
     }
 
     /// Pushes `x` and returns the value pushed `delay` pushes ago (`delay` < capacity).
+    #[inline]
     fn push(&mut self, x: f32, delay: usize) -> f32 {
         let len = self.values.len();
         self.values[self.write] = x;
@@ -77,12 +138,12 @@ impl Ring {
     }
 }
 
-/// The envelope for one channel. `with_capacity` allocates; `tick` and `reset` do not.
+/// The envelope for one channel. `with_capacity` allocates; `process` and `reset` do not.
 #[derive(Debug, Clone, Default)]
 pub struct GainEnvelope {
     shape: Option<EnvelopeShape>,
-    pre_delay: Ring,
-    minimum: SlidingMin,
+    pre_delay: DelayLine,
+    minimum: WindowMin,
     box_ring: Ring,
     box_sum: f64,
     /// Box entries below unity: when none, the average is exactly 1 (idle is bit-transparent).
@@ -92,24 +153,32 @@ pub struct GainEnvelope {
     baseline: f64,
     fast_coeff: f64,
     slow_coeff: f64,
-    /// The last requirement and how many ticks in a row it came: once it has filled every
-    /// stage, the output is that requirement and ticks can skip the work.
+    /// 1 / ramp: the box average multiplies (a division would sit on every sample's path).
+    inverse_ramp: f64,
+    /// The last requirement, how many came in a row, and for how many samples in a row the
+    /// release has rested on it: once both cover every stage, the output is that requirement
+    /// and blocks repeating it skip the work.
     steady: f32,
-    steady_run: usize,
+    steady_inputs: usize,
+    steady_rest: usize,
+    /// Longest block the pre-delay takes at once.
+    max_block: usize,
 }
 
 /// Gains within this of unity are unity: release ends exactly, so idle output is transparent.
 const UNITY_SNAP: f64 = 1e-9;
 
 impl GainEnvelope {
-    /// An envelope for look-aheads up to `max_lookahead` and holds up to `max_hold` samples.
-    pub fn with_capacity(max_lookahead: usize, max_hold: usize) -> Self {
+    /// An envelope for look-aheads up to `max_lookahead`, holds up to `max_hold` samples and
+    /// blocks up to `max_block`.
+    pub fn with_capacity(max_lookahead: usize, max_hold: usize, max_block: usize) -> Self {
         Self {
-            pre_delay: Ring::with_capacity(max_lookahead + 1),
-            minimum: SlidingMin::with_capacity(max_lookahead + 2 * max_hold + 1),
+            pre_delay: DelayLine::with_capacity(max_lookahead + max_block),
+            minimum: WindowMin::with_capacity(max_lookahead + 2 * max_hold + 1),
             box_ring: Ring::with_capacity(max_lookahead + 1),
             released: 1.0,
             baseline: 1.0,
+            max_block: max_block.max(1),
             ..Self::default()
         }
     }
@@ -126,6 +195,7 @@ impl GainEnvelope {
             s.lookahead != shape.lookahead || s.ramp != shape.ramp || s.hold != shape.hold
         });
         self.shape = Some(shape);
+        self.inverse_ramp = 1.0 / shape.ramp.max(1) as f64;
         if resized {
             self.restart_at(self.released);
         }
@@ -138,54 +208,84 @@ impl GainEnvelope {
 
     /// Empties the envelope as if every recent requirement had been `gain`.
     fn restart_at(&mut self, gain: f64) {
-        let ramp = self.shape.map_or(0, |s| s.ramp);
-        self.pre_delay.fill(gain as f32);
-        self.minimum.reset();
-        self.box_ring.fill(gain as f32);
-        self.box_sum = ramp as f64 * f64::from(gain as f32);
-        self.box_reduced = if gain < 1.0 { ramp } else { 0 };
+        let Some(shape) = self.shape else {
+            return;
+        };
+        let value = gain as f32;
+        self.pre_delay.set_delay(shape.lookahead - shape.ramp);
+        self.pre_delay.fill(value);
+        self.minimum.restart(shape.ramp + 2 * shape.hold, value);
+        self.box_ring.fill(value);
+        self.box_sum = shape.ramp as f64 * f64::from(value);
+        self.box_reduced = if gain < 1.0 { shape.ramp } else { 0 };
         self.released = gain;
         self.baseline = gain;
-        self.steady_run = 0;
+        self.steady_inputs = 0;
+        self.steady_rest = 0;
     }
 
-    /// The gain after release, before averaging (for readouts).
-    pub fn released(&self) -> f64 {
-        self.released
+    /// Replaces a block of requirements (gains, 0..=1) by the gains for the output samples
+    /// `delay()` earlier.
+    pub fn process(&mut self, block: &mut [f32]) {
+        for slice in block.chunks_mut(self.max_block) {
+            self.process_slice(slice);
+        }
     }
 
-    /// Takes the next requirement (a gain, 0..=1) and returns the gain for the output sample
-    /// `delay()` samples earlier.
-    #[inline]
-    pub fn tick(&mut self, requirement: f32) -> f32 {
+    fn process_slice(&mut self, block: &mut [f32]) {
         let Some(shape) = self.shape else {
-            return 1.0;
+            block.fill(1.0);
+            return;
         };
-        let span = shape.lookahead + shape.ramp + 2 * shape.hold;
-        if requirement == self.steady && self.steady_run > span {
-            // The release has rested on this requirement long enough for every stage (the
-            // pre-delay, the minimum's window, the box) to hold it: the output is the
-            // requirement. An automatic release must also have its baseline at rest.
-            let resting = match shape.release {
-                Release::Manual { .. } => true,
-                Release::Auto { .. } => self.baseline == 1.0,
-            };
-            if resting {
-                return requirement;
+        if self.resting(&shape, block) {
+            self.steady_inputs += block.len();
+            self.steady_rest += block.len();
+            block.fill(self.steady);
+            return;
+        }
+        for &requirement in block.iter() {
+            if requirement == self.steady {
+                self.steady_inputs += 1;
+            } else {
+                self.steady = requirement;
+                self.steady_inputs = 1;
             }
         }
-        let delayed = self
-            .pre_delay
-            .push(requirement, shape.lookahead - shape.ramp);
-        let held = f64::from(self.minimum.push(delayed, shape.ramp + 2 * shape.hold));
+        self.pre_delay.process(block);
+        self.minimum.process(block);
+        for held in block.iter_mut() {
+            *held = self.release_and_average(&shape, *held);
+        }
+    }
+
+    /// Whether every stage holds the one requirement that the whole block repeats.
+    fn resting(&self, shape: &EnvelopeShape, block: &[f32]) -> bool {
+        let release_rests = match shape.release {
+            Release::Manual { .. } => true,
+            // An automatic release keeps moving its baseline until it reaches unity.
+            Release::Auto { .. } => self.baseline == 1.0,
+        };
+        self.steady_inputs > shape.span()
+            && self.steady_rest > shape.ramp
+            && release_rests
+            && block.iter().all(|&r| r == self.steady)
+    }
+
+    /// One sample of release (from the held minimum) and box average.
+    #[inline]
+    fn release_and_average(&mut self, shape: &EnvelopeShape, held: f32) -> f32 {
+        let held = f64::from(held);
+        // Written as `released · keep + target · coeff`, so each sample's dependency on the
+        // previous one is one multiply-add.
+        let keep = 1.0 - self.fast_coeff;
         let recovered = match shape.release {
-            Release::Manual { .. } => self.released + (1.0 - self.released) * self.fast_coeff,
+            Release::Manual { .. } => self.released * keep + self.fast_coeff,
             Release::Auto { .. } => {
                 self.baseline += (held - self.baseline) * self.slow_coeff;
                 if 1.0 - self.baseline < UNITY_SNAP {
                     self.baseline = 1.0;
                 }
-                self.released + (self.baseline.max(self.released) - self.released) * self.fast_coeff
+                self.released * keep + self.baseline.max(self.released) * self.fast_coeff
             }
         };
         let recovered = if 1.0 - recovered < UNITY_SNAP {
@@ -194,14 +294,10 @@ impl GainEnvelope {
             recovered
         };
         self.released = recovered.min(held);
-        if requirement != self.steady {
-            self.steady = requirement;
-            self.steady_run = 0;
-        }
-        if self.released == f64::from(requirement) {
-            self.steady_run += 1;
+        if self.released == f64::from(self.steady) {
+            self.steady_rest += 1;
         } else {
-            self.steady_run = 0;
+            self.steady_rest = 0;
         }
         let released = self.released as f32;
         let leaving = self.box_ring.push(released, shape.ramp);
@@ -213,7 +309,7 @@ impl GainEnvelope {
             self.box_sum = shape.ramp as f64;
             1.0
         } else {
-            (self.box_sum / shape.ramp as f64) as f32
+            (self.box_sum * self.inverse_ramp) as f32
         }
     }
 }
@@ -223,7 +319,7 @@ mod tests {
     use super::*;
 
     fn envelope(lookahead: usize, ramp: usize, hold: usize, release: Release) -> GainEnvelope {
-        let mut env = GainEnvelope::with_capacity(64, 16);
+        let mut env = GainEnvelope::with_capacity(64, 16, 256);
         env.set_shape(EnvelopeShape {
             lookahead,
             ramp,
@@ -237,8 +333,17 @@ mod tests {
     fn aligned(env: &mut GainEnvelope, requirements: &[f32], delay: usize) -> Vec<f32> {
         let mut padded = requirements.to_vec();
         padded.extend(std::iter::repeat_n(1.0, delay));
-        let out: Vec<f32> = padded.iter().map(|&r| env.tick(r)).collect();
-        out[delay..].to_vec()
+        // Odd block lengths, so blocks and steady runs interleave.
+        let mut start = 0;
+        for len in [1usize, 7, 64, 3, 129].iter().cycle() {
+            if start >= padded.len() {
+                break;
+            }
+            let end = (start + len).min(padded.len());
+            env.process(&mut padded[start..end]);
+            start = end;
+        }
+        padded[delay..].to_vec()
     }
 
     #[test]
@@ -308,8 +413,9 @@ mod tests {
     fn manual_release_recovers_with_its_time_constant_and_ends_at_exact_unity() {
         let tau = 100.0;
         let mut env = envelope(1, 1, 0, Release::Manual { time_constant: tau });
-        let mut gains = vec![env.tick(0.5)];
-        gains.extend((0..2000).map(|_| env.tick(1.0)));
+        let mut gains = vec![1.0f32; 2001];
+        gains[0] = 0.5;
+        env.process(&mut gains);
         // After one time constant, 63 % of the reduction is recovered.
         let recovered = (gains[1 + tau as usize] - 0.5) / 0.5;
         assert!((recovered - 0.632).abs() < 0.01, "{recovered}");
@@ -327,6 +433,8 @@ mod tests {
                 slow: 300.0,
             },
         );
-        assert!((0..1000).all(|_| env.tick(1.0) == 1.0));
+        let mut gains = vec![1.0f32; 1000];
+        env.process(&mut gains);
+        assert!(gains.iter().all(|&g| g == 1.0));
     }
 }

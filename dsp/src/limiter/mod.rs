@@ -515,9 +515,7 @@ impl Limiter {
         link_gains(channels, len, link);
         for channel in channels.iter_mut() {
             let rows = &mut channel.rows;
-            for gain in &mut rows.gain[..len] {
-                *gain = channel.safety.tick(*gain);
-            }
+            channel.safety.process(&mut rows.gain[..len]);
             channel.safety_delay.process(&mut rows.stage[..len]);
             channel
                 .safety_high_delay
@@ -577,9 +575,7 @@ fn link_gains(channels: &mut [Channel], len: usize, link: f32) {
 /// and `stage_high`, the delayed input in `dry`, the gains in `gain`.
 fn first_stage(channel: &mut Channel, len: usize, mode: PeakMode, high_post_hold: usize) {
     let rows = &mut channel.rows;
-    for gain in &mut rows.gain[..len] {
-        *gain = channel.main.tick(*gain);
-    }
+    channel.main.process(&mut rows.gain[..len]);
     match mode {
         // Sample-peak mode measures the whole signal: both bands take the gain.
         PeakMode::SamplePeak => rows.high_gain[..len].fill(1.0),
@@ -588,10 +584,10 @@ fn first_stage(channel: &mut Channel, len: usize, mode: PeakMode, high_post_hold
                 if cut {
                     channel.high_out_for = high_post_hold;
                 }
-                let out = channel.high_out_for > 0;
+                *high_gain = if channel.high_out_for > 0 { 0.0 } else { 1.0 };
                 channel.high_out_for = channel.high_out_for.saturating_sub(1);
-                *high_gain = channel.high.tick(if out { 0.0 } else { 1.0 });
             }
+            channel.high.process(&mut rows.high_gain[..len]);
         }
     }
     let (low, high) = channel.detector.bands(len);
@@ -627,9 +623,13 @@ impl Processor for Limiter {
         let delay = |max: usize| DelayLine::with_capacity(max + DETECT_CHUNK);
         self.channels = (0..spec.channels.min(MAX_CHANNELS))
             .map(|_| Channel {
-                main: GainEnvelope::with_capacity(max_lookahead, HOLD),
-                high: GainEnvelope::with_capacity(HIGH_BAND_FADE, max_lookahead + HOLD),
-                safety: GainEnvelope::with_capacity(SAFETY_LOOKAHEAD, HOLD),
+                main: GainEnvelope::with_capacity(max_lookahead, HOLD, DETECT_CHUNK),
+                high: GainEnvelope::with_capacity(
+                    HIGH_BAND_FADE,
+                    max_lookahead + HOLD,
+                    DETECT_CHUNK,
+                ),
+                safety: GainEnvelope::with_capacity(SAFETY_LOOKAHEAD, HOLD, DETECT_CHUNK),
                 low_delay: delay(band_delay),
                 high_delay: delay(band_delay),
                 safety_delay: delay(safety_delay),

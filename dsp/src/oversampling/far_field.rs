@@ -13,6 +13,8 @@
 //! Feed it only the near-Nyquist part of a signal: lower content is the interpolator's, and
 //! counting it here too would count it twice.
 
+use std::f64::consts::FRAC_1_PI;
+
 use crate::util::DelayLine;
 
 /// Poles of the exponential sum: `a = e^τ` for τ = -12, -11, ..., -2. Samples beyond about
@@ -95,13 +97,22 @@ impl FarField {
         let len = newest.len();
         self.entering[..len].copy_from_slice(newest);
         self.delay.process(&mut self.entering[..len]);
-        for (i, bound) in bounds[..len].iter_mut().enumerate() {
-            let x = self.entering[i];
-            self.segment[self.filled] = x;
-            self.filled += 1;
-            self.entered += f64::from(x.abs());
-            // |sin(πf)| ≤ 1 and e^(-a·f) ≤ 1 within an interval.
-            *bound = ((self.start + self.growth * self.entered) / std::f64::consts::PI) as f32;
+        let mut done = 0;
+        while done < len {
+            // Up to the end of the current segment.
+            let take = (SEGMENT - self.filled).min(len - done);
+            let (input, output) = (
+                &self.entering[done..done + take],
+                &mut bounds[done..done + take],
+            );
+            self.segment[self.filled..self.filled + take].copy_from_slice(input);
+            for (&x, bound) in input.iter().zip(output) {
+                self.entered += f64::from(x.abs());
+                // |sin(πf)| ≤ 1 and e^(-a·f) ≤ 1 within an interval.
+                *bound = ((self.start + self.growth * self.entered) * FRAC_1_PI) as f32;
+            }
+            self.filled += take;
+            done += take;
             if self.filled == SEGMENT {
                 self.fold();
             }

@@ -20,6 +20,7 @@
 //! attenuates it (the filters' transition band).
 
 use super::PolyphaseKernel;
+use crate::util::fir;
 
 /// Most samples one push may bring.
 pub const CHUNK: usize = 256;
@@ -94,7 +95,7 @@ impl ScanDesign {
 /// The screen's filters, split for the row layout.
 #[derive(Debug, Clone)]
 struct ScreenFilters {
-    /// Midpoint taps for the pairs `x[i - h + 1 + k] + x[i + h - k]`, h = taps / 2.
+    /// Midpoint taps for the pairs `x[i - k] + x[i + 1 + k]`, innermost first.
     mid: Vec<f32>,
     /// Quarter point `i + 1/4`: taps on `x[i - ax + m]` and `mid[i - am + m]`, m = 0..taps/2.
     a_on_x: Vec<f32>,
@@ -117,7 +118,11 @@ impl ScreenFilters {
         // fall on mids, the odd ones on samples; for j = 2i + 1 the other way round.
         let reach = design.quarter_taps / 2 - 1;
         Self {
-            mid: mid_kernel.phase_coeffs(1)[..design.mid_taps / 2].to_vec(),
+            mid: mid_kernel.phase_coeffs(1)[..design.mid_taps / 2]
+                .iter()
+                .rev()
+                .copied()
+                .collect(),
             a_on_x: q.iter().skip(1).step_by(2).copied().collect(),
             a_on_mid: q.iter().step_by(2).copied().collect(),
             b_on_x: q.iter().step_by(2).copied().collect(),
@@ -291,38 +296,30 @@ impl PeakScanner {
         let span = filters.a_on_x.len();
         let (mid_lo, mid_hi) = (lo - filters.mid_offset, hi - filters.x_offset + span);
 
-        let half = filters.mid.len();
-        mid[mid_lo..mid_hi].fill(0.0);
-        for (k, &c) in filters.mid.iter().enumerate() {
-            let older = &x[mid_lo + 1 + k - half..mid_hi + 1 + k - half];
-            let newer = &x[mid_lo + half - k..mid_hi + half - k];
-            add_scaled_sum(&mut mid[mid_lo..mid_hi], c, older, newer);
-        }
-
-        quarter_a[lo..hi].fill(0.0);
-        quarter_b[lo..hi].fill(0.0);
+        fir::symmetric(
+            &mut mid[mid_lo..mid_hi],
+            None,
+            x,
+            mid_lo,
+            mid_lo + 1,
+            &filters.mid,
+        );
         let (ax, am) = (filters.x_offset, filters.mid_offset);
-        for m in 0..span {
-            let xs = &x[lo - ax + m..hi - ax + m];
-            let (mids_a, mids_b) = (
-                &mid[lo - am + m..hi - am + m],
-                &mid[lo - ax + m..hi - ax + m],
-            );
-            add_weighted(
-                &mut quarter_a[lo..hi],
-                filters.a_on_x[m],
-                xs,
-                filters.a_on_mid[m],
-                mids_a,
-            );
-            add_weighted(
-                &mut quarter_b[lo..hi],
-                filters.b_on_x[m],
-                xs,
-                filters.b_on_mid[m],
-                mids_b,
-            );
-        }
+        let xs = &x[lo - ax..];
+        fir::dual(
+            &mut quarter_a[lo..hi],
+            xs,
+            &filters.a_on_x,
+            &mid[lo - am..],
+            &filters.a_on_mid,
+        );
+        fir::dual(
+            &mut quarter_b[lo..hi],
+            xs,
+            &filters.b_on_x,
+            &mid[lo - ax..],
+            &filters.b_on_mid,
+        );
 
         for i in lo + 1..hi {
             curve_x[i] = (quarter_b[i - 1] - 2.0 * x[i] + quarter_a[i]).abs();
@@ -346,23 +343,6 @@ impl PeakScanner {
     #[cfg(test)]
     fn rows_at(&self, i: usize) -> [f32; 3] {
         [self.quarter_a[i], self.mid[i], self.quarter_b[i]]
-    }
-}
-
-/// `out[i] += c * (a[i] + b[i])`. A function of its own so the slices are known not to alias
-/// and the loop vectorises.
-#[inline]
-fn add_scaled_sum(out: &mut [f32], c: f32, a: &[f32], b: &[f32]) {
-    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
-        *o += c * (x + y);
-    }
-}
-
-/// `out[i] += ca * a[i] + cb * b[i]` (vectorises; see [`add_scaled_sum`]).
-#[inline]
-fn add_weighted(out: &mut [f32], ca: f32, a: &[f32], cb: f32, b: &[f32]) {
-    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
-        *o += ca * x + cb * y;
     }
 }
 

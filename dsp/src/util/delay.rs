@@ -28,6 +28,11 @@ impl DelayLine {
         self.delay
     }
 
+    /// Sets every stored sample to `value`.
+    pub fn fill(&mut self, value: f32) {
+        self.buffer.fill(value);
+    }
+
     /// Clears the contents to silence.
     pub fn reset(&mut self) {
         self.buffer.fill(0.0);
