@@ -35,17 +35,19 @@ const HOLD: usize = 32;
 /// The safety stage's look-ahead (its attack ramp) and release, in samples and ms.
 const SAFETY_LOOKAHEAD: usize = 16;
 const SAFETY_RELEASE_MS: f64 = 5.0;
-/// The safety stage measures the first stage's output with the wide-band scanner (exact to
-/// 0.48 fs): gain movement spreads the low band beyond its 0.4535 fs edge.
-pub const SAFETY_SCAN: ScanDesign = ScanDesign::WIDE;
-const SAFETY_SCAN_LOOKAHEAD: usize = SAFETY_SCAN.lookahead();
-/// The readout screens the output with the audio-band filters (near the ceiling the output is
-/// band-limited) and measures candidates with the wide-band ones.
-pub const OUTPUT_SCAN: ScanDesign = ScanDesign {
+/// The safety stage measures the first stage's output with the wide-band fine grid (exact to
+/// 0.48 fs): gain movement spreads the low band beyond its 0.4535 fs edge. Its screen only
+/// picks the intervals to measure; the audio-band one does that as well (the spread is small)
+/// for 40 % of the work.
+pub const SAFETY_SCAN: ScanDesign = ScanDesign {
     fine_taps: ScanDesign::WIDE.fine_taps,
     fine_beta: ScanDesign::WIDE.fine_beta,
     ..ScanDesign::AUDIO_BAND
 };
+const SAFETY_SCAN_LOOKAHEAD: usize = SAFETY_SCAN.lookahead();
+/// Intervals of the output lag those of the safety stage by the safety envelope's delay and the
+/// output scanner's look-ahead (the same design as the safety stage's).
+const CERTIFIED_DELAY: usize = SAFETY_LOOKAHEAD - 1 + HOLD + SAFETY_SCAN_LOOKAHEAD;
 /// Longest look-ahead offered.
 pub const MAX_LOOKAHEAD_MS: f64 = 10.0;
 /// The high band's fade in and out, samples. It is above 19 kHz, so a short fade is inaudible.
@@ -57,6 +59,11 @@ const MIN_ENVELOPE_DELAY: usize = SAFETY_SCAN.reach() + HIGH_BAND_FADE;
 /// constant: its tails after the peak would otherwise add to the peak's reconstruction.
 pub const HIGH_BAND_POST_HOLD_MS: f64 = 100.0;
 const HIGH_BAND_RETURN_MS: f64 = 50.0;
+/// The first stage aims this far below the safety stage's ceiling, so the safety stage (whose
+/// gain movements make the readout measure the output itself) seldom has to act: with no
+/// headroom it acted near 27 % of the 256-frame chunks of limited programme, with 0.005 dB
+/// near 2 %.
+const FIRST_STAGE_HEADROOM_DB: f64 = 0.005;
 /// An output peak above the ceiling by more than this counts as an over.
 pub const OVER_TOLERANCE_DB: f64 = 0.005;
 /// Gain-reduction history: one value per 10 ms, the last 2.56 s.
@@ -189,8 +196,19 @@ struct Channel {
     safety_high_delay: DelayLine,
     /// Delays the input to the output for delta listening.
     dry_delay: DelayLine,
+    /// The readout: the output's own scanner, screened only where the safety stage's gain
+    /// moved near an interval (elsewhere the output there is the stage's signal, already
+    /// measured: its bounds and peaks wait in the certified delays).
     output_scanner: PeakScanner,
-    output_far: FarField,
+    certified_bound: DelayLine,
+    certified_peak: DelayLine,
+    certified_far: DelayLine,
+    /// The far field of what the safety stage removed from the high band: with the stage's
+    /// own far field it bounds the output's.
+    removed_far: FarField,
+    /// Output frames so far, and the last one whose safety gain was below unity.
+    output_frames: u64,
+    last_reduced: Option<u64>,
     rows: Rows,
 }
 
@@ -210,6 +228,13 @@ struct Rows {
     dry: Vec<f32>,
     /// Bounds on the far field of each interval being measured.
     far: Vec<f32>,
+    /// The safety stage's bound of each interval and its measured peak (NaN if not measured),
+    /// both without the far field.
+    certified_bound: Vec<f32>,
+    certified_peak: Vec<f32>,
+    certified_far: Vec<f32>,
+    /// The high band the safety stage took away: `(1 - gain) · stage_high`.
+    removed_high: Vec<f32>,
 }
 
 impl Rows {
@@ -225,6 +250,10 @@ impl Rows {
             stage_high: vec![0.0; len],
             dry: vec![0.0; len],
             far: vec![0.0; len],
+            certified_bound: vec![0.0; len],
+            certified_peak: vec![0.0; len],
+            certified_far: vec![0.0; len],
+            removed_high: vec![0.0; len],
         }
     }
 }
@@ -237,7 +266,10 @@ pub struct Limiter {
     channels: Vec<Channel>,
     drive: GainRamp,
     mode: Option<PeakMode>,
+    /// The safety stage's ceiling (the set one, less the detection margin) and the first
+    /// stage's, a little lower.
     ceiling: f32,
+    detect_ceiling: f32,
     over_threshold: f32,
     high_post_hold: usize,
     envelope_delay: usize,
@@ -271,6 +303,7 @@ impl Limiter {
             channels: Vec::new(),
             mode: None,
             ceiling: 1.0,
+            detect_ceiling: 1.0,
             over_threshold: 1.0,
             high_post_hold: 0,
             envelope_delay: 0,
@@ -310,6 +343,8 @@ impl Limiter {
         self.mode = Some(mode);
         let ceiling = db_to_gain(self.params.ceiling_dbtp);
         self.ceiling = (ceiling * db_to_gain(-mode.margin_db())) as f32;
+        self.detect_ceiling =
+            (ceiling * db_to_gain(-mode.margin_db() - FIRST_STAGE_HEADROOM_DB)) as f32;
         self.over_threshold = (ceiling * db_to_gain(OVER_TOLERANCE_DB)) as f32;
         let lookahead = spec.ms_to_samples(self.params.lookahead_ms.clamp(0.5, MAX_LOOKAHEAD_MS));
         let ramp = match self.params.character {
@@ -421,7 +456,7 @@ impl Limiter {
             }
             channel.detector.analyse(
                 &rows.driven[..len],
-                self.ceiling,
+                self.detect_ceiling,
                 mode,
                 &mut rows.gain,
                 &mut rows.cut_high,
@@ -443,7 +478,7 @@ impl Limiter {
             }
         }
         self.count_reduction(len);
-        self.safety_stage(count, len, link);
+        self.safety_stage(count, len, link, mode);
         self.check_output(count, len, mode);
         let unity = if self.params.unity_gain {
             (1.0 / self.drive.target()) as f32
@@ -487,9 +522,12 @@ impl Limiter {
     }
 
     /// Measures the first stage's output exactly, far field included, and corrects what still
-    /// exceeds the ceiling. Leaves the output in `stage` and its high band in `stage_high`.
-    fn safety_stage(&mut self, count: usize, len: usize, link: f32) {
+    /// exceeds the ceiling. Leaves the output in `stage` and its high band in `stage_high`, and
+    /// what it measured for the readout in the certified rows.
+    fn safety_stage(&mut self, count: usize, len: usize, link: f32, mode: PeakMode) {
         let ceiling = self.ceiling;
+        // Intervals under this cannot raise the readout or count as overs.
+        let readout_floor = ceiling.min(self.output_peak).min(self.over_threshold);
         for channel in &mut self.channels[..count] {
             let rows = &mut channel.rows;
             channel.safety_scanner.push(&rows.stage[..len]);
@@ -497,18 +535,21 @@ impl Limiter {
                 .safety_far
                 .advance(&rows.stage_high[..len], &mut rows.far[..len]);
             let scanner = &channel.safety_scanner;
-            for (j, (gain, &far)) in rows.gain[..len]
-                .iter_mut()
-                .zip(&rows.far[..len])
-                .enumerate()
-            {
-                *gain = 1.0;
-                if scanner.bound(j) + far > ceiling {
-                    let peak = scanner.measure(j);
-                    if peak + far > ceiling {
-                        *gain = ((ceiling - far) / peak).max(0.0);
-                    }
-                }
+            for j in 0..len {
+                let (bound, far) = (scanner.bound(j), rows.far[j]);
+                let peak = match mode {
+                    PeakMode::SamplePeak => scanner.sample(j).abs(),
+                    PeakMode::TruePeak { .. } if bound + far > readout_floor => scanner.measure(j),
+                    PeakMode::TruePeak { .. } => f32::NAN,
+                };
+                rows.certified_bound[j] = bound;
+                rows.certified_peak[j] = peak;
+                rows.certified_far[j] = far;
+                rows.gain[j] = if peak + far > ceiling {
+                    ((ceiling - far) / peak).max(0.0)
+                } else {
+                    1.0
+                };
             }
         }
         let channels = &mut self.channels[..count];
@@ -521,12 +562,23 @@ impl Limiter {
                 .safety_high_delay
                 .process(&mut rows.stage_high[..len]);
             channel.dry_delay.process(&mut rows.dry[..len]);
-            for ((output, high), &gain) in rows.stage[..len]
+            channel
+                .certified_bound
+                .process(&mut rows.certified_bound[..len]);
+            channel
+                .certified_peak
+                .process(&mut rows.certified_peak[..len]);
+            channel
+                .certified_far
+                .process(&mut rows.certified_far[..len]);
+            let frames = rows.stage[..len]
                 .iter_mut()
                 .zip(&mut rows.stage_high[..len])
-                .zip(&rows.gain[..len])
-            {
+                .zip(&mut rows.removed_high[..len])
+                .zip(&rows.gain[..len]);
+            for (((output, high), removed), &gain) in frames {
                 *output *= gain;
+                *removed = (1.0 - gain) * *high;
                 *high *= gain;
             }
         }
@@ -536,19 +588,55 @@ impl Limiter {
     fn check_output(&mut self, count: usize, len: usize, mode: PeakMode) {
         for channel in &mut self.channels[..count] {
             let rows = &mut channel.rows;
-            channel.output_scanner.push(&rows.stage[..len]);
+            if let Some(last) = rows.gain[..len].iter().rposition(|&g| g < 1.0) {
+                channel.last_reduced = Some(channel.output_frames + last as u64);
+            }
+            let start = channel.output_frames;
+            channel.output_frames += len as u64;
+            if let PeakMode::SamplePeak = mode {
+                for &y in &rows.stage[..len] {
+                    self.output_peak = self.output_peak.max(y.abs());
+                    self.overs += u64::from(y.abs() > self.over_threshold);
+                }
+                continue;
+            }
+            channel.output_scanner.push_unscreened(&rows.stage[..len]);
+            // The output's far field: the stage's, less what the safety stage removed.
             channel
-                .output_far
-                .advance(&rows.stage_high[..len], &mut rows.far[..len]);
-            let scanner = &channel.output_scanner;
+                .removed_far
+                .advance(&rows.removed_high[..len], &mut rows.far[..len]);
+            for (far, &certified) in rows.far[..len].iter_mut().zip(&rows.certified_far[..len]) {
+                *far += certified;
+            }
+            // The intervals lag the newest sample by the look-ahead; each reaches that far on
+            // either side. Where no safety gain moved in that span, the output there is the
+            // stage's signal and the certified figures are its own.
+            let span_start =
+                start.saturating_sub((SAFETY_SCAN_LOOKAHEAD + SAFETY_SCAN.reach()) as u64);
+            let certified = channel.last_reduced.is_none_or(|last| last < span_start);
+            let unmeasured = |j: usize| rows.certified_peak[j].is_nan();
+            let floor = self.output_peak.min(self.over_threshold);
+            let needs_own =
+                (0..len).any(|j| rows.certified_bound[j] + rows.far[j] > floor && unmeasured(j));
+            let scanner = &mut channel.output_scanner;
+            if !certified || needs_own {
+                scanner.screen();
+            }
             for (j, &far) in rows.far[..len].iter().enumerate() {
-                if scanner.bound(j) + far <= self.output_peak.min(self.over_threshold) {
+                let floor = self.output_peak.min(self.over_threshold);
+                let (bound, measured) = if certified && !needs_own {
+                    (rows.certified_bound[j], rows.certified_peak[j])
+                } else {
+                    (scanner.bound(j), f32::NAN)
+                };
+                if bound + far <= floor {
                     continue;
                 }
-                let peak = match mode {
-                    PeakMode::SamplePeak => rows.stage[j].abs(),
-                    PeakMode::TruePeak { .. } => scanner.measure(j) + far,
-                };
+                let peak = if measured.is_nan() {
+                    scanner.measure(j)
+                } else {
+                    measured
+                } + far;
                 self.output_peak = self.output_peak.max(peak);
                 if peak > self.over_threshold {
                     self.overs += 1;
@@ -621,6 +709,11 @@ impl Processor for Limiter {
         let band_delay = DETECT_LOOKAHEAD + max_lookahead + HOLD;
         let safety_delay = SAFETY_SCAN_LOOKAHEAD + SAFETY_LOOKAHEAD + HOLD;
         let delay = |max: usize| DelayLine::with_capacity(max + DETECT_CHUNK);
+        let fixed_delay = |samples: usize| {
+            let mut line = delay(samples);
+            line.set_delay(samples);
+            line
+        };
         self.channels = (0..spec.channels.min(MAX_CHANNELS))
             .map(|_| Channel {
                 main: GainEnvelope::with_capacity(max_lookahead, HOLD, DETECT_CHUNK),
@@ -637,10 +730,13 @@ impl Processor for Limiter {
                 dry_delay: delay(safety_delay),
                 safety_scanner: PeakScanner::new(SAFETY_SCAN),
                 safety_far: FarField::new(SAFETY_SCAN_LOOKAHEAD, SAFETY_SCAN.reach(), DETECT_CHUNK),
-                output_scanner: PeakScanner::new(OUTPUT_SCAN),
-                output_far: FarField::new(
-                    OUTPUT_SCAN.lookahead(),
-                    OUTPUT_SCAN.reach(),
+                output_scanner: PeakScanner::new(SAFETY_SCAN),
+                certified_bound: fixed_delay(CERTIFIED_DELAY),
+                certified_peak: fixed_delay(CERTIFIED_DELAY),
+                certified_far: fixed_delay(CERTIFIED_DELAY),
+                removed_far: FarField::new(
+                    SAFETY_SCAN_LOOKAHEAD,
+                    SAFETY_SCAN.reach(),
                     DETECT_CHUNK,
                 ),
                 rows: Rows::new(DETECT_CHUNK),
@@ -669,7 +765,12 @@ impl Processor for Limiter {
             channel.safety_high_delay.reset();
             channel.dry_delay.reset();
             channel.output_scanner.reset();
-            channel.output_far.reset();
+            channel.removed_far.reset();
+            channel.certified_bound.reset();
+            channel.certified_peak.reset();
+            channel.certified_far.reset();
+            channel.output_frames = 0;
+            channel.last_reduced = None;
         }
         self.drive.settle();
         self.frame_gain = 1.0;

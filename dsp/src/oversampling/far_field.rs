@@ -8,8 +8,9 @@
 //! samples more than 64 away still moved its peak by 1 %.
 //!
 //! The sum over all past samples with `k ≥ K` is kept by a bank of one-pole filters: `1/x` is
-//! written as `∫ exp(τ - x·e^τ) dτ` and the integral sampled every unit of τ (an exponential
-//! sum accurate to 4e-2 over `K ≤ x ≤ 10^4`, weighted by the 1/x² of a coherent tail to 2e-3).
+//! written as `∫ exp(τ - x·e^τ) dτ` and the integral sampled every 1.25 of τ (an exponential
+//! sum within 4e-2 over `K ≤ x ≤ 10^4`, weighted by the 1/x² of a coherent tail within 5e-3;
+//! bounds are raised by 1 % to cover it).
 //! Feed it only the near-Nyquist part of a signal: lower content is the interpolator's, and
 //! counting it here too would count it twice.
 
@@ -17,10 +18,15 @@ use std::f64::consts::FRAC_1_PI;
 
 use crate::util::DelayLine;
 
-/// Poles of the exponential sum: `a = e^τ` for τ = -12, -11, ..., -2. Samples beyond about
+/// Poles of the exponential sum: `a = e^τ` for τ = -12, -10.75, ..., -2. Samples beyond about
 /// 10^5 (2 s at 48 kHz) are left out; a coherent 1/k tail there adds under 1e-5 of its peak.
-const POLES: usize = 11;
+const POLES: usize = 9;
 const FIRST_EXPONENT: f64 = -12.0;
+const EXPONENT_STEP: f64 = 1.25;
+/// The poles padded to whole vectors (the padding has zero weight).
+const LANES: usize = 12;
+/// Covers the exponential sum's error.
+const BOUND_FACTOR: f64 = 1.01;
 
 /// Samples folded into the sum at a time; bounds within a segment grow by what enters.
 const SEGMENT: usize = 8;
@@ -36,12 +42,12 @@ pub struct FarField {
     delay: DelayLine,
     entering: Vec<f32>,
     /// `(-e^(-a))^SEGMENT`: a segment's ageing of each term (ageing flips the sign per step).
-    ageing: [f64; POLES],
+    ageing: [f64; LANES],
     /// The weight of each segment sample in each term at the segment's end.
-    weights: [[f64; SEGMENT]; POLES],
+    weights: [[f64; LANES]; SEGMENT],
     /// Total entry weight: how fast the bound can grow per unit entering.
     growth: f64,
-    state: [f64; POLES],
+    state: [f64; LANES],
     segment: [f32; SEGMENT],
     filled: usize,
     /// Σ|term| at the segment's start, and Σ|x| entered since.
@@ -63,19 +69,20 @@ impl FarField {
         let mut delay = DelayLine::with_capacity(lag + reach + chunk);
         delay.set_delay(lag + reach);
         let sign = if reach.is_multiple_of(2) { 1.0 } else { -1.0 };
-        let a = |j: usize| (FIRST_EXPONENT + j as f64).exp();
+        let a = |j: usize| (FIRST_EXPONENT + EXPONENT_STEP * j as f64).exp();
         let decay = |j: usize| -(-a(j)).exp();
-        // Trapezoid weight (step 1 times the integrand's e^τ) at distance `reach`.
-        let entry = |j: usize| sign * a(j) * (-a(j) * reach as f64).exp();
+        // Trapezoid weight (the step times the integrand's e^τ) at distance `reach`.
+        let entry = |j: usize| sign * EXPONENT_STEP * a(j) * (-a(j) * reach as f64).exp();
+        let pole = |j: usize, value: f64| if j < POLES { value } else { 0.0 };
         Self {
             delay,
             entering: vec![0.0; chunk],
-            ageing: std::array::from_fn(|j| decay(j).powi(SEGMENT as i32)),
-            weights: std::array::from_fn(|j| {
-                std::array::from_fn(|i| entry(j) * decay(j).powi((SEGMENT - 1 - i) as i32))
+            ageing: std::array::from_fn(|j| pole(j, decay(j).powi(SEGMENT as i32))),
+            weights: std::array::from_fn(|i| {
+                std::array::from_fn(|j| pole(j, entry(j) * decay(j).powi((SEGMENT - 1 - i) as i32)))
             }),
-            growth: (0..POLES).map(|j| entry(j).abs()).sum(),
-            state: [0.0; POLES],
+            growth: BOUND_FACTOR * (0..POLES).map(|j| entry(j).abs()).sum::<f64>(),
+            state: [0.0; LANES],
             segment: [0.0; SEGMENT],
             filled: 0,
             start: 0.0,
@@ -85,7 +92,7 @@ impl FarField {
 
     pub fn reset(&mut self) {
         self.delay.reset();
-        self.state = [0.0; POLES];
+        self.state = [0.0; LANES];
         self.filled = 0;
         self.start = 0.0;
         self.entered = 0.0;
@@ -97,6 +104,7 @@ impl FarField {
         let len = newest.len();
         self.entering[..len].copy_from_slice(newest);
         self.delay.process(&mut self.entering[..len]);
+        let silent = self.entering[..len].iter().all(|&x| x == 0.0);
         let mut done = 0;
         while done < len {
             // Up to the end of the current segment.
@@ -105,11 +113,17 @@ impl FarField {
                 &self.entering[done..done + take],
                 &mut bounds[done..done + take],
             );
-            self.segment[self.filled..self.filled + take].copy_from_slice(input);
-            for (&x, bound) in input.iter().zip(output) {
-                self.entered += f64::from(x.abs());
-                // |sin(πf)| ≤ 1 and e^(-a·f) ≤ 1 within an interval.
-                *bound = ((self.start + self.growth * self.entered) * FRAC_1_PI) as f32;
+            if silent {
+                // Nothing enters (the high band is out while limiting): the bound stands still.
+                self.segment[self.filled..self.filled + take].fill(0.0);
+                output.fill(((self.start + self.growth * self.entered) * FRAC_1_PI) as f32);
+            } else {
+                self.segment[self.filled..self.filled + take].copy_from_slice(input);
+                for (&x, bound) in input.iter().zip(output) {
+                    self.entered += f64::from(x.abs());
+                    // |sin(πf)| ≤ 1 and e^(-a·f) ≤ 1 within an interval.
+                    *bound = ((self.start + self.growth * self.entered) * FRAC_1_PI) as f32;
+                }
             }
             self.filled += take;
             done += take;
@@ -121,23 +135,24 @@ impl FarField {
 
     /// Folds the full segment into the terms.
     fn fold(&mut self) {
-        let silent = self.entered == 0.0;
-        for ((state, ageing), weights) in self.state.iter_mut().zip(&self.ageing).zip(&self.weights)
-        {
+        for (state, ageing) in self.state.iter_mut().zip(&self.ageing) {
             *state *= ageing;
-            if !silent {
-                *state += weights
-                    .iter()
-                    .zip(&self.segment)
-                    .map(|(w, &x)| w * f64::from(x))
-                    .sum::<f64>();
+        }
+        if self.entered != 0.0 {
+            for (weights, &x) in self.weights.iter().zip(&self.segment) {
+                let x = f64::from(x);
+                for (state, weight) in self.state.iter_mut().zip(weights) {
+                    *state += weight * x;
+                }
             }
+        }
+        for state in &mut self.state {
             // Long silence decays the terms towards subnormals, which are slow; end them at zero.
             if state.abs() < 1e-150 {
                 *state = 0.0;
             }
         }
-        self.start = self.state.iter().map(|s| s.abs()).sum();
+        self.start = BOUND_FACTOR * self.state.iter().map(|s| s.abs()).sum::<f64>();
         self.entered = 0.0;
         self.filled = 0;
     }

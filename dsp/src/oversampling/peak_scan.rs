@@ -199,6 +199,13 @@ impl PeakScanner {
     /// Takes up to [`CHUNK`] new samples and screens the intervals they complete: as many
     /// intervals as samples, ending [`Self::lookahead`] samples before the newest.
     pub fn push(&mut self, samples: &[f32]) {
+        self.push_unscreened(samples);
+        self.screen();
+    }
+
+    /// Takes up to [`CHUNK`] new samples without screening them yet: for a caller that only
+    /// sometimes needs the intervals they complete. Call [`Self::screen`] before reading them.
+    pub fn push_unscreened(&mut self, samples: &[f32]) {
         debug_assert!(samples.len() <= CHUNK);
         let len = samples.len().min(CHUNK);
         let history = self.history;
@@ -206,12 +213,22 @@ impl PeakScanner {
             .copy_within(self.completed..self.completed + history, 0);
         self.x[history..history + len].copy_from_slice(&samples[..len]);
         self.completed = len;
-        self.screen_rows(len);
+    }
+
+    /// Screens the intervals the last push completed.
+    pub fn screen(&mut self) {
+        self.screen_rows(self.completed);
     }
 
     /// Intervals completed by the last push.
     pub fn completed(&self) -> usize {
         self.completed
+    }
+
+    /// The sample at the start of completed interval `j`.
+    #[inline]
+    pub fn sample(&self, j: usize) -> f32 {
+        self.x[self.first() + j]
     }
 
     /// Upper bound of the magnitude within completed interval `j` (from its start sample to the
