@@ -80,6 +80,14 @@ impl WindowMin {
         self.prefix = f32::INFINITY;
     }
 
+    fn copy_from(&mut self, other: &Self) {
+        self.window = other.window;
+        self.run.copy_from_slice(&other.run);
+        self.suffix.copy_from_slice(&other.suffix);
+        self.filled = other.filled;
+        self.prefix = other.prefix;
+    }
+
     /// Replaces each value by the minimum of the last `window` values up to it.
     fn process(&mut self, values: &mut [f32]) {
         for value in values {
@@ -100,51 +108,15 @@ impl WindowMin {
     }
 }
 
-/// A fixed-capacity ring of the last values (oldest overwritten).
-#[derive(Debug, Clone, Default)]
-struct Ring {
-    values: Vec<f32>,
-    write: usize,
-}
-
-impl Ring {
-    fn with_capacity(capacity: usize) -> Self {
-        Self {
-            values: vec![1.0; capacity.max(1)],
-            write: 0,
-        }
-    }
-
-    /// Pushes `x` and returns the value pushed `delay` pushes ago (`delay` < capacity).
-    #[inline]
-    fn push(&mut self, x: f32, delay: usize) -> f32 {
-        let len = self.values.len();
-        self.values[self.write] = x;
-        let read = if self.write >= delay {
-            self.write - delay
-        } else {
-            self.write + len - delay
-        };
-        self.write = if self.write + 1 == len {
-            0
-        } else {
-            self.write + 1
-        };
-        self.values[read]
-    }
-
-    fn fill(&mut self, value: f32) {
-        self.values.fill(value);
-    }
-}
-
 /// The envelope for one channel. `with_capacity` allocates; `process` and `reset` do not.
 #[derive(Debug, Clone, Default)]
 pub struct GainEnvelope {
     shape: Option<EnvelopeShape>,
     pre_delay: DelayLine,
     minimum: WindowMin,
-    box_ring: Ring,
+    /// The box's entries, delayed by the ramp: what leaves it.
+    box_delay: DelayLine,
+    leaving: Vec<f32>,
     box_sum: f64,
     /// Box entries below unity: when none, the average is exactly 1 (idle is bit-transparent).
     box_reduced: usize,
@@ -175,7 +147,8 @@ impl GainEnvelope {
         Self {
             pre_delay: DelayLine::with_capacity(max_lookahead + max_block),
             minimum: WindowMin::with_capacity(max_lookahead + 2 * max_hold + 1),
-            box_ring: Ring::with_capacity(max_lookahead + 1),
+            box_delay: DelayLine::with_capacity(max_lookahead + max_block),
+            leaving: vec![0.0; max_block.max(1)],
             released: 1.0,
             baseline: 1.0,
             max_block: max_block.max(1),
@@ -201,6 +174,25 @@ impl GainEnvelope {
         }
     }
 
+    /// Takes over another envelope's state (built with the same capacities): for a channel that
+    /// shared another's gain until now. Does not allocate.
+    pub fn copy_state_from(&mut self, other: &Self) {
+        self.shape = other.shape;
+        self.pre_delay.copy_from(&other.pre_delay);
+        self.minimum.copy_from(&other.minimum);
+        self.box_delay.copy_from(&other.box_delay);
+        self.box_sum = other.box_sum;
+        self.box_reduced = other.box_reduced;
+        self.released = other.released;
+        self.baseline = other.baseline;
+        self.fast_coeff = other.fast_coeff;
+        self.slow_coeff = other.slow_coeff;
+        self.inverse_ramp = other.inverse_ramp;
+        self.steady = other.steady;
+        self.steady_inputs = other.steady_inputs;
+        self.steady_rest = other.steady_rest;
+    }
+
     /// Back to unity gain, no pending requirements.
     pub fn reset(&mut self) {
         self.restart_at(1.0);
@@ -215,7 +207,8 @@ impl GainEnvelope {
         self.pre_delay.set_delay(shape.lookahead - shape.ramp);
         self.pre_delay.fill(value);
         self.minimum.restart(shape.ramp + 2 * shape.hold, value);
-        self.box_ring.fill(value);
+        self.box_delay.set_delay(shape.ramp);
+        self.box_delay.fill(value);
         self.box_sum = shape.ramp as f64 * f64::from(value);
         self.box_reduced = if gain < 1.0 { shape.ramp } else { 0 };
         self.released = gain;
@@ -253,9 +246,8 @@ impl GainEnvelope {
         }
         self.pre_delay.process(block);
         self.minimum.process(block);
-        for held in block.iter_mut() {
-            *held = self.release_and_average(&shape, *held);
-        }
+        self.release(&shape, block);
+        self.average(&shape, block);
     }
 
     /// Whether every stage holds the one requirement that the whole block repeats.
@@ -271,45 +263,63 @@ impl GainEnvelope {
             && block.iter().all(|&r| r == self.steady)
     }
 
-    /// One sample of release (from the held minimum) and box average.
-    #[inline]
-    fn release_and_average(&mut self, shape: &EnvelopeShape, held: f32) -> f32 {
-        let held = f64::from(held);
+    /// Replaces the held minima by the released gain.
+    fn release(&mut self, shape: &EnvelopeShape, block: &mut [f32]) {
         // Written as `released · keep + target · coeff`, so each sample's dependency on the
         // previous one is one multiply-add.
-        let keep = 1.0 - self.fast_coeff;
-        let recovered = match shape.release {
-            Release::Manual { .. } => self.released * keep + self.fast_coeff,
-            Release::Auto { .. } => {
-                self.baseline += (held - self.baseline) * self.slow_coeff;
-                if 1.0 - self.baseline < UNITY_SNAP {
-                    self.baseline = 1.0;
+        let (coeff, keep) = (self.fast_coeff, 1.0 - self.fast_coeff);
+        let snap = |gain: f64| if 1.0 - gain < UNITY_SNAP { 1.0 } else { gain };
+        match shape.release {
+            Release::Manual { .. } => {
+                for value in block.iter_mut() {
+                    let recovered = snap(self.released * keep + coeff);
+                    self.released = recovered.min(f64::from(*value));
+                    *value = self.released as f32;
                 }
-                self.released * keep + self.baseline.max(self.released) * self.fast_coeff
             }
-        };
-        let recovered = if 1.0 - recovered < UNITY_SNAP {
-            1.0
-        } else {
-            recovered
-        };
-        self.released = recovered.min(held);
-        if self.released == f64::from(self.steady) {
-            self.steady_rest += 1;
-        } else {
-            self.steady_rest = 0;
+            Release::Auto { .. } => {
+                for value in block.iter_mut() {
+                    let held = f64::from(*value);
+                    self.baseline = snap(self.baseline + (held - self.baseline) * self.slow_coeff);
+                    let target = self.baseline.max(self.released);
+                    let recovered = snap(self.released * keep + target * coeff);
+                    self.released = recovered.min(held);
+                    *value = self.released as f32;
+                }
+            }
         }
-        let released = self.released as f32;
-        let leaving = self.box_ring.push(released, shape.ramp);
-        self.box_sum += f64::from(released) - f64::from(leaving);
-        self.box_reduced =
-            self.box_reduced + usize::from(released < 1.0) - usize::from(leaving < 1.0);
-        if self.box_reduced == 0 {
-            // Exact unity (and a fresh sum, so rounding never accumulates).
-            self.box_sum = shape.ramp as f64;
-            1.0
+        // How long the release has rested on the steady requirement.
+        let resting = block
+            .iter()
+            .rev()
+            .take_while(|&&g| g == self.steady)
+            .count();
+        self.steady_rest = if resting == block.len() {
+            self.steady_rest + resting
         } else {
-            (self.box_sum * self.inverse_ramp) as f32
+            resting
+        };
+    }
+
+    /// Replaces the released gains by their average over the ramp (the box).
+    fn average(&mut self, shape: &EnvelopeShape, block: &mut [f32]) {
+        let leaving = &mut self.leaving[..block.len()];
+        leaving.copy_from_slice(block);
+        self.box_delay.process(leaving);
+        let ramp = shape.ramp as f64;
+        for (value, &left) in block.iter_mut().zip(leaving.iter()) {
+            let entering = *value;
+            self.box_sum += f64::from(entering) - f64::from(left);
+            self.box_reduced =
+                self.box_reduced + usize::from(entering < 1.0) - usize::from(left < 1.0);
+            // No entry below unity: exactly 1 (and a fresh sum, so rounding never accumulates).
+            let unity = self.box_reduced == 0;
+            self.box_sum = if unity { ramp } else { self.box_sum };
+            *value = if unity {
+                1.0
+            } else {
+                (self.box_sum * self.inverse_ramp) as f32
+            };
         }
     }
 }

@@ -272,6 +272,8 @@ pub struct Limiter {
     detect_ceiling: f32,
     over_threshold: f32,
     high_post_hold: usize,
+    /// The left channel's main envelope serves both (full link).
+    main_shared: bool,
     envelope_delay: usize,
     safety_delay: usize,
     /// The drive gain of each frame of the chunk.
@@ -306,6 +308,7 @@ impl Limiter {
             detect_ceiling: 1.0,
             over_threshold: 1.0,
             high_post_hold: 0,
+            main_shared: false,
             envelope_delay: 0,
             safety_delay: 0,
             drive_gains: [1.0; DETECT_CHUNK],
@@ -464,12 +467,13 @@ impl Limiter {
         }
         let link = (self.params.link_pct.clamp(0.0, 100.0) / 100.0) as f32;
         link_gains(channels, len, link);
+        self.main_envelopes(len, link);
         let high_post_hold = self.high_post_hold;
-        for channel in channels.iter_mut() {
+        for channel in &mut self.channels[..count] {
             first_stage(channel, len, mode, high_post_hold);
         }
         self.frame_gains[..len].fill(1.0);
-        for channel in channels.iter() {
+        for channel in &self.channels[..count] {
             for (frame, &gain) in self.frame_gains[..len]
                 .iter_mut()
                 .zip(&channel.rows.gain[..len])
@@ -494,6 +498,28 @@ impl Limiter {
                 .zip(&rows.dry[..len]);
             for ((y, &output), &dry) in frames {
                 *y = unity * if delta { dry - output } else { output };
+            }
+        }
+    }
+
+    /// The first stage's gains from the linked requirements. Fully linked stereo channels have
+    /// the same requirements, so one envelope serves both; the other takes over its state when
+    /// the link loosens.
+    fn main_envelopes(&mut self, len: usize, link: f32) {
+        match &mut self.channels[..] {
+            [left, right] if link == 1.0 => {
+                left.main.process(&mut left.rows.gain[..len]);
+                right.rows.gain[..len].copy_from_slice(&left.rows.gain[..len]);
+                self.main_shared = true;
+            }
+            channels => {
+                if let ([left, right, ..], true) = (&mut *channels, self.main_shared) {
+                    right.main.copy_state_from(&left.main);
+                }
+                self.main_shared = false;
+                for channel in channels {
+                    channel.main.process(&mut channel.rows.gain[..len]);
+                }
             }
         }
     }
@@ -652,18 +678,22 @@ fn link_gains(channels: &mut [Channel], len: usize, link: f32) {
         let (left, right) = (&mut left.rows.gain[..len], &mut right.rows.gain[..len]);
         for (l, r) in left.iter_mut().zip(right.iter_mut()) {
             let strictest = l.min(*r);
-            *l += link * (strictest - *l);
-            *r += link * (strictest - *r);
+            if link == 1.0 {
+                // Exactly equal, so one envelope can serve both.
+                (*l, *r) = (strictest, strictest);
+            } else {
+                *l += link * (strictest - *l);
+                *r += link * (strictest - *r);
+            }
         }
     }
 }
 
-/// The first stage of one channel: envelopes from the (linked) requirements, the delayed bands
+/// The first stage of one channel after its gains: the high band's envelope, the delayed bands
 /// with their gains applied. Leaves the first stage's output and its high-band part in `stage`
 /// and `stage_high`, the delayed input in `dry`, the gains in `gain`.
 fn first_stage(channel: &mut Channel, len: usize, mode: PeakMode, high_post_hold: usize) {
     let rows = &mut channel.rows;
-    channel.main.process(&mut rows.gain[..len]);
     match mode {
         // Sample-peak mode measures the whole signal: both bands take the gain.
         PeakMode::SamplePeak => rows.high_gain[..len].fill(1.0),

@@ -28,6 +28,13 @@ impl DelayLine {
         self.delay
     }
 
+    /// Takes over another line's contents and delay (same capacity; no allocation).
+    pub fn copy_from(&mut self, other: &Self) {
+        self.buffer.copy_from_slice(&other.buffer);
+        self.write = other.write;
+        self.delay = other.delay;
+    }
+
     /// Sets every stored sample to `value`.
     pub fn fill(&mut self, value: f32) {
         self.buffer.fill(value);
