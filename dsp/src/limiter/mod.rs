@@ -276,8 +276,8 @@ pub struct Limiter {
     main_shared: bool,
     envelope_delay: usize,
     safety_delay: usize,
-    /// The drive gain of each frame of the chunk.
-    drive_gains: [f64; DETECT_CHUNK],
+    /// The drive gain of each frame of the chunk, while it moves.
+    drive_gains: [f32; DETECT_CHUNK],
     /// The smallest gain over the channels, per frame of the chunk.
     frame_gains: [f32; DETECT_CHUNK],
     // Readings.
@@ -443,19 +443,26 @@ impl Limiter {
             .min(DETECT_CHUNK);
         let count = block.len().min(self.channels.len());
         let channels = &mut self.channels[..count];
-        for drive in &mut self.drive_gains[..len] {
-            *drive = self.drive.next_gain();
+        let ramping = self.drive.is_ramping();
+        if ramping {
+            for drive in &mut self.drive_gains[..len] {
+                *drive = self.drive.next_gain() as f32;
+            }
         }
+        let drive = self.drive.target() as f32;
         for (channel, samples) in channels.iter_mut().zip(block.iter()) {
             let rows = &mut channel.rows;
-            for ((driven, &x), &drive) in rows.driven[..len]
-                .iter_mut()
-                .zip(&samples[..len])
-                .zip(&self.drive_gains)
-            {
-                // NaN, infinities and subnormals become silence.
-                let x = if x.is_normal() { x } else { 0.0 };
-                *driven = (f64::from(x) * drive) as f32;
+            // NaN, infinities and subnormals become silence.
+            let clean = |x: f32| if x.is_normal() { x } else { 0.0 };
+            let driven = rows.driven[..len].iter_mut().zip(&samples[..len]);
+            if ramping {
+                for ((driven, &x), &gain) in driven.zip(&self.drive_gains) {
+                    *driven = clean(x) * gain;
+                }
+            } else {
+                for (driven, &x) in driven {
+                    *driven = clean(x) * drive;
+                }
             }
             channel.detector.analyse(
                 &rows.driven[..len],

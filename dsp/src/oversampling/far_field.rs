@@ -14,7 +14,7 @@
 //! Feed it only the near-Nyquist part of a signal: lower content is the interpolator's, and
 //! counting it here too would count it twice.
 
-use std::f64::consts::FRAC_1_PI;
+use std::f32::consts::FRAC_1_PI;
 
 use crate::util::DelayLine;
 
@@ -42,17 +42,17 @@ pub struct FarField {
     delay: DelayLine,
     entering: Vec<f32>,
     /// `(-e^(-a))^SEGMENT`: a segment's ageing of each term (ageing flips the sign per step).
-    ageing: [f64; LANES],
+    ageing: [f32; LANES],
     /// The weight of each segment sample in each term at the segment's end.
-    weights: [[f64; LANES]; SEGMENT],
+    weights: [[f32; LANES]; SEGMENT],
     /// Total entry weight: how fast the bound can grow per unit entering.
-    growth: f64,
-    state: [f64; LANES],
+    growth: f32,
+    state: [f32; LANES],
     segment: [f32; SEGMENT],
     filled: usize,
     /// Σ|term| at the segment's start, and Σ|x| entered since.
-    start: f64,
-    entered: f64,
+    start: f32,
+    entered: f32,
 }
 
 impl Default for FarField {
@@ -73,7 +73,7 @@ impl FarField {
         let decay = |j: usize| -(-a(j)).exp();
         // Trapezoid weight (the step times the integrand's e^τ) at distance `reach`.
         let entry = |j: usize| sign * EXPONENT_STEP * a(j) * (-a(j) * reach as f64).exp();
-        let pole = |j: usize, value: f64| if j < POLES { value } else { 0.0 };
+        let pole = |j: usize, value: f64| if j < POLES { value as f32 } else { 0.0 };
         Self {
             delay,
             entering: vec![0.0; chunk],
@@ -81,7 +81,7 @@ impl FarField {
             weights: std::array::from_fn(|i| {
                 std::array::from_fn(|j| pole(j, entry(j) * decay(j).powi((SEGMENT - 1 - i) as i32)))
             }),
-            growth: BOUND_FACTOR * (0..POLES).map(|j| entry(j).abs()).sum::<f64>(),
+            growth: (BOUND_FACTOR * (0..POLES).map(|j| entry(j).abs()).sum::<f64>()) as f32,
             state: [0.0; LANES],
             segment: [0.0; SEGMENT],
             filled: 0,
@@ -116,13 +116,13 @@ impl FarField {
             if silent {
                 // Nothing enters (the high band is out while limiting): the bound stands still.
                 self.segment[self.filled..self.filled + take].fill(0.0);
-                output.fill(((self.start + self.growth * self.entered) * FRAC_1_PI) as f32);
+                output.fill((self.start + self.growth * self.entered) * FRAC_1_PI);
             } else {
                 self.segment[self.filled..self.filled + take].copy_from_slice(input);
                 for (&x, bound) in input.iter().zip(output) {
-                    self.entered += f64::from(x.abs());
+                    self.entered += x.abs();
                     // |sin(πf)| ≤ 1 and e^(-a·f) ≤ 1 within an interval.
-                    *bound = ((self.start + self.growth * self.entered) * FRAC_1_PI) as f32;
+                    *bound = (self.start + self.growth * self.entered) * FRAC_1_PI;
                 }
             }
             self.filled += take;
@@ -140,7 +140,6 @@ impl FarField {
         }
         if self.entered != 0.0 {
             for (weights, &x) in self.weights.iter().zip(&self.segment) {
-                let x = f64::from(x);
                 for (state, weight) in self.state.iter_mut().zip(weights) {
                     *state += weight * x;
                 }
@@ -148,11 +147,11 @@ impl FarField {
         }
         for state in &mut self.state {
             // Long silence decays the terms towards subnormals, which are slow; end them at zero.
-            if state.abs() < 1e-150 {
+            if state.abs() < 1e-30 {
                 *state = 0.0;
             }
         }
-        self.start = BOUND_FACTOR * self.state.iter().map(|s| s.abs()).sum::<f64>();
+        self.start = BOUND_FACTOR as f32 * self.state.iter().map(|s| s.abs()).sum::<f32>();
         self.entered = 0.0;
         self.filled = 0;
     }
