@@ -304,8 +304,7 @@ impl GainEnvelope {
     /// Replaces the released gains by their average over the ramp (the box).
     fn average(&mut self, shape: &EnvelopeShape, block: &mut [f32]) {
         let leaving = &mut self.leaving[..block.len()];
-        leaving.copy_from_slice(block);
-        self.box_delay.process(leaving);
+        self.box_delay.process_into(block, leaving);
         let ramp = shape.ramp as f64;
         for (value, &left) in block.iter_mut().zip(leaving.iter()) {
             let entering = *value;

@@ -716,10 +716,8 @@ fn first_stage(channel: &mut Channel, len: usize, mode: PeakMode, high_post_hold
         }
     }
     let (low, high) = channel.detector.bands(len);
-    rows.low[..len].copy_from_slice(low);
-    rows.high[..len].copy_from_slice(high);
-    channel.low_delay.process(&mut rows.low[..len]);
-    channel.high_delay.process(&mut rows.high[..len]);
+    channel.low_delay.process_into(low, &mut rows.low[..len]);
+    channel.high_delay.process_into(high, &mut rows.high[..len]);
     let frames = rows.stage[..len]
         .iter_mut()
         .zip(&mut rows.stage_high[..len])

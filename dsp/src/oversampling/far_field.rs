@@ -102,8 +102,7 @@ impl FarField {
     /// field's magnitude anywhere in that interval.
     pub fn advance(&mut self, newest: &[f32], bounds: &mut [f32]) {
         let len = newest.len();
-        self.entering[..len].copy_from_slice(newest);
-        self.delay.process(&mut self.entering[..len]);
+        self.delay.process_into(newest, &mut self.entering[..len]);
         let silent = self.entering[..len].iter().all(|&x| x == 0.0);
         let mut done = 0;
         while done < len {

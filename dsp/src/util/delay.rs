@@ -49,6 +49,18 @@ impl DelayLine {
     /// Delays a block in place: each sample is replaced by the one `delay` samples before it.
     /// The capacity must cover the delay plus the block.
     pub fn process(&mut self, block: &mut [f32]) {
+        self.write_block(block);
+        self.read_block(block);
+    }
+
+    /// Delays `input` into `output` (of the same length), leaving `input` as it is.
+    pub fn process_into(&mut self, input: &[f32], output: &mut [f32]) {
+        self.write_block(input);
+        self.read_block(output);
+    }
+
+    /// Stores a block at the write position.
+    fn write_block(&mut self, block: &[f32]) {
         let len = self.buffer.len();
         let n = block.len();
         debug_assert!(
@@ -56,10 +68,15 @@ impl DelayLine {
             "delay {} + block {n} > {len}",
             self.delay
         );
-        // Write the block at `write`, then read it back from `delay` earlier.
         let first = n.min(len - self.write);
         self.buffer[self.write..self.write + first].copy_from_slice(&block[..first]);
         self.buffer[..n - first].copy_from_slice(&block[first..]);
+    }
+
+    /// Reads the block just stored, `delay` samples earlier, and moves the write position on.
+    fn read_block(&mut self, block: &mut [f32]) {
+        let len = self.buffer.len();
+        let n = block.len();
         let read = (self.write + len - self.delay) % len;
         let first = n.min(len - read);
         block[..first].copy_from_slice(&self.buffer[read..read + first]);
