@@ -1,6 +1,7 @@
 //! The mastering chain, in signal order.
 
 use crate::filter::DcFilter;
+use crate::limiter::{Limiter, LimiterReadings};
 use crate::meter::{Meter, MeterReadings};
 use crate::trim::Trim;
 use crate::util::{for_each_slice, sanitize};
@@ -13,11 +14,15 @@ pub struct ChainReadings {
     pub input: MeterReadings,
     /// The output, after everything.
     pub output: MeterReadings,
+    /// The limiter: gain reduction, and the true peak it let through.
+    pub limiter: LimiterReadings,
     /// NaN or infinite input samples replaced by silence since the last reset.
     pub non_finite_samples: u64,
 }
 
-/// The whole mastering chain: input trim → DC filter → output trim, metered at both ends.
+/// The whole mastering chain: input trim → DC filter → true-peak limiter → output trim, metered
+/// at both ends. The output trim comes after the limiter: above 0 dB it lifts the output over
+/// the limiter's ceiling (the output meter shows by how much).
 ///
 /// Lifecycle as for every [`Processor`]: `prepare` may allocate; `set_params`, `reset`,
 /// `process`, `latency` and `readings` never allocate, lock or panic.
@@ -27,6 +32,7 @@ pub struct MasterChain {
     params: ChainParams,
     input_trim: Trim,
     dc_filter: DcFilter,
+    limiter: Limiter,
     output_trim: Trim,
     input_meter: Meter,
     output_meter: Meter,
@@ -47,6 +53,7 @@ impl MasterChain {
             spec: None,
             input_trim: Trim::new(params.input_trim_db),
             dc_filter: DcFilter::new(params.dc_filter),
+            limiter: Limiter::new(params.limiter.clone()),
             output_trim: Trim::new(params.output_trim_db),
             input_meter: Meter::default(),
             output_meter: Meter::default(),
@@ -62,6 +69,7 @@ impl MasterChain {
         self.spec = Some(*spec);
         self.input_trim.prepare(spec);
         self.dc_filter.prepare(spec);
+        self.limiter.prepare(spec);
         self.output_trim.prepare(spec);
         self.input_meter.prepare(spec);
         self.output_meter.prepare(spec);
@@ -86,6 +94,9 @@ impl MasterChain {
         }
         self.input_trim.set_gain_db(params.input_trim_db);
         self.dc_filter.set_enabled(params.dc_filter);
+        if params.limiter != self.params.limiter {
+            self.limiter.set_params(&params.limiter);
+        }
         self.output_trim.set_gain_db(params.output_trim_db);
         self.params.clone_from(params);
     }
@@ -95,6 +106,7 @@ impl MasterChain {
     pub fn reset(&mut self) {
         self.input_trim.reset();
         self.dc_filter.reset();
+        self.limiter.reset();
         self.output_trim.reset();
         self.input_meter.reset();
         self.output_meter.reset();
@@ -103,6 +115,7 @@ impl MasterChain {
 
     /// Clears the meters only (the engineer's "reset meters" button).
     pub fn reset_meters(&mut self) {
+        self.limiter.reset_readings();
         self.input_meter.reset();
         self.output_meter.reset();
         self.non_finite_samples = 0;
@@ -122,6 +135,7 @@ impl MasterChain {
             self.input_meter.process(block);
             self.input_trim.process(block);
             self.dc_filter.process(block);
+            self.limiter.process(block);
             self.output_trim.process(block);
             self.output_meter.process(block);
         });
@@ -129,7 +143,10 @@ impl MasterChain {
 
     /// The delay the chain adds, in samples, at its current settings.
     pub fn latency(&self) -> usize {
-        self.input_trim.latency() + self.dc_filter.latency() + self.output_trim.latency()
+        self.input_trim.latency()
+            + self.dc_filter.latency()
+            + self.limiter.latency()
+            + self.output_trim.latency()
     }
 
     /// What the meters read now.
@@ -137,6 +154,7 @@ impl MasterChain {
         ChainReadings {
             input: self.input_meter.readings(),
             output: self.output_meter.readings(),
+            limiter: self.limiter.readings(),
             non_finite_samples: self.non_finite_samples,
         }
     }

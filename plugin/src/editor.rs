@@ -1,4 +1,5 @@
-//! The editor: live input/output meters, the output's loudness figures and the chain's controls.
+//! The editor: live input/output meters, the output's loudness figures, the limiter's activity
+//! and the chain's controls.
 //!
 //! The body (`draw`) works on plain data and a [`ParamAccess`], so it can be driven headless in
 //! tests; `LacquerEditor` binds it to nice-plug-egui.
@@ -6,7 +7,7 @@
 use std::sync::Arc;
 
 use egui::{Color32, RichText};
-use lacquer_dsp::ChainReadings;
+use lacquer_dsp::{ChainParams, ChainReadings};
 use nice_plug::context::gui::GuiContext;
 use nice_plug::prelude::*;
 use nice_plug_egui::{EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp, RepaintNotifier};
@@ -14,6 +15,7 @@ use nice_plug_egui::{EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp,
 use crate::meters::MeterView;
 use crate::params::LacquerParams;
 
+mod limiter_panel;
 mod loudness_panel;
 mod meter_bar;
 mod param_control;
@@ -173,16 +175,34 @@ fn body(
                 });
             });
             ui.add_space(6.0);
-            controls(ui, params, access);
+            let mut chain = ChainParams::default();
+            params.write_chain_params(&mut chain);
+            ui.columns(2, |columns| {
+                controls(&mut columns[0], params, access, |group| group == "Limiter");
+                theme::section().show(&mut columns[1], |ui| {
+                    ui.set_width(ui.available_width());
+                    limiter_panel::limiter_panel(ui, &readings.limiter, chain.limiter.enabled);
+                });
+                columns[1].add_space(6.0);
+                controls(&mut columns[1], params, access, |group| group != "Limiter");
+            });
         });
         meter_bar::meter_pair(ui, "Out", &readings.output);
     });
     actions
 }
 
-/// One framed section per parameter group, in signal order.
-fn controls(ui: &mut egui::Ui, params: &LacquerParams, access: &dyn ParamAccess) {
-    let mut entries = params.entries().peekable();
+/// One framed section per parameter group, in signal order, for the groups `show` accepts.
+fn controls(
+    ui: &mut egui::Ui,
+    params: &LacquerParams,
+    access: &dyn ParamAccess,
+    show: impl Fn(&str) -> bool,
+) {
+    let mut entries = params
+        .entries()
+        .filter(|(spec, _)| show(&spec.group))
+        .peekable();
     while let Some((first, ptr)) = entries.next() {
         theme::section().show(ui, |ui| {
             ui.set_width(ui.available_width());

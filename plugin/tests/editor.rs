@@ -173,3 +173,38 @@ fn restart_on_play_is_a_saved_setting() {
     harness.run();
     assert!(!harness.state().params.meter_reset_on_play());
 }
+
+#[test]
+fn the_limiter_panel_shows_reduction_and_proves_the_ceiling() {
+    let mut held = editor();
+    held.readings.limiter.gain_reduction_db = 2.34;
+    held.readings.limiter.max_gain_reduction_db = 6.5;
+    held.readings.limiter.output_true_peak_dbtp = -1.003;
+    held.readings.limiter.history_db[255] = 2.34;
+    let mut held_harness = harness(held);
+    held_harness.run();
+    held_harness.get_by_label("2.3 dB  (max 6.5)");
+    held_harness.get_by_label("Limiter out: -1.00 dBTP true peak · ceiling held");
+    held_harness.get_by_label("Gain reduction history, deepest 6.0 dB");
+
+    let mut over = editor();
+    over.readings.limiter.output_true_peak_dbtp = -0.9;
+    over.readings.limiter.overs = 3;
+    let mut over_harness = harness(over);
+    over_harness.run();
+    over_harness.get_by_label("Limiter out: -0.90 dBTP true peak · 3 overs");
+}
+
+#[test]
+fn every_limiter_setting_has_a_control() {
+    let mut harness = harness(editor());
+    harness.run();
+    for name in ["Ceiling", "Drive", "Lookahead", "Release", "Stereo Link"] {
+        harness.get_by_role_and_label(egui::Role::Slider, name);
+    }
+    for name in ["Limiter", "Auto Release", "Delta", "Unity Gain"] {
+        harness.get_by_role_and_label(egui::Role::Switch, name);
+    }
+    harness.get_by_label("Character: Transparent");
+    harness.get_by_label("Detection: Auto");
+}

@@ -26,6 +26,41 @@ pub fn chain_render(
     output
 }
 
+/// As [`chain_render`], with the chain's latency flushed and cut from the start: the output
+/// aligned with the input, as a host that compensates latency delivers it.
+pub fn chain_render_aligned(
+    prepared: &ChainParams,
+    params: &ChainParams,
+    sample_rate: f64,
+    input: &[Vec<f32>],
+) -> Vec<Vec<f32>> {
+    let mut chain = MasterChain::new(prepared.clone());
+    chain
+        .prepare(&ProcessSpec {
+            sample_rate,
+            max_block_size: 4096,
+            channels: input.len(),
+        })
+        .expect("supported spec");
+    chain.set_params(params);
+    let latency = chain.latency();
+    let mut output: Vec<Vec<f32>> = input
+        .iter()
+        .map(|c| {
+            c.iter()
+                .copied()
+                .chain(std::iter::repeat_n(0.0, latency))
+                .collect()
+        })
+        .collect();
+    let mut channels: Vec<&mut [f32]> = output.iter_mut().map(Vec::as_mut_slice).collect();
+    chain.process(&mut channels);
+    output.iter_mut().for_each(|c| {
+        c.drain(..latency);
+    });
+    output
+}
+
 /// Renders `input` (one `Vec` per channel) through `processor` in blocks of `block` frames,
 /// followed by `tail` frames of silence, and returns the output including the tail.
 pub fn render_blocks(

@@ -8,7 +8,7 @@ use lacquer_dsp::ChainParams;
 use lacquer_dsp::params::{ParamKind, param_table};
 
 use crate::paths::{plugin_library, target_dir, workspace_root};
-use crate::reference::chain_render;
+use crate::reference::chain_render_aligned;
 use crate::signals::{assert_identical, programme};
 
 const RATE: f64 = 48_000.0;
@@ -126,16 +126,21 @@ pub fn assert_bundle_behaves(bundle: &Path) {
             "{default_text}"
         );
     }
-    assert_eq!(report["latency"].as_u64(), Some(0));
+    let mut chain = lacquer_dsp::MasterChain::default();
+    chain
+        .prepare(&lacquer_dsp::ProcessSpec::stereo(RATE, 512))
+        .unwrap();
+    assert_eq!(report["latency"].as_u64(), Some(chain.latency() as u64));
 
-    // pedalboard sends parameter changes with the first process call, so the chain glides into
-    // them (20 ms trim ramp, 10 ms DC-filter crossfade); a restored state is in place before
+    // pedalboard compensates the reported latency, so its output lines up with the input. It
+    // sends parameter changes with the first process call, so the chain glides into them
+    // (20 ms trim ramp, 10 ms DC-filter crossfade); a restored state is in place before
     // activation, so it does not glide.
     let defaults = ChainParams::default();
     let default = read_planar(&dir.path().join("default.f32"), 2);
     assert_identical(
         &default,
-        &chain_render(&defaults, &defaults, RATE, &input),
+        &chain_render_aligned(&defaults, &defaults, RATE, &input),
         "default render",
     );
     let changed_params = ChainParams {
@@ -144,7 +149,7 @@ pub fn assert_bundle_behaves(bundle: &Path) {
         ..ChainParams::default()
     };
     let changed = read_planar(&dir.path().join("changed.f32"), 2);
-    let glide = chain_render(&defaults, &changed_params, RATE, &input);
+    let glide = chain_render_aligned(&defaults, &changed_params, RATE, &input);
     assert_identical(&changed, &glide, "changed render");
 
     assert_eq!(
@@ -156,10 +161,10 @@ pub fn assert_bundle_behaves(bundle: &Path) {
         Some(false)
     );
     let restored = read_planar(&dir.path().join("restored.f32"), 2);
-    let settled = chain_render(&changed_params, &changed_params, RATE, &input);
+    let settled = chain_render_aligned(&changed_params, &changed_params, RATE, &input);
     assert_identical(&restored, &settled, "restored render");
 
     let mono = read_planar(&dir.path().join("mono.f32"), 1);
-    let mono_settled = chain_render(&changed_params, &changed_params, RATE, &input[..1]);
+    let mono_settled = chain_render_aligned(&changed_params, &changed_params, RATE, &input[..1]);
     assert_identical(&mono, &mono_settled, "mono layout render");
 }

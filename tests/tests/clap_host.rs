@@ -13,6 +13,15 @@ use lacquer_tests::signals::{assert_identical, max_difference, programme, rms};
 
 const PLUGIN_ID: &str = "audio.lacquer.mastering";
 
+/// The latency of the DSP chain with `params` at `rate`.
+fn chain_latency(params: &ChainParams, rate: f64) -> usize {
+    let mut chain = lacquer_dsp::MasterChain::new(params.clone());
+    chain
+        .prepare(&lacquer_dsp::ProcessSpec::stereo(rate, 512))
+        .unwrap();
+    chain.latency()
+}
+
 fn host() -> Host {
     let entry = clap_host::load(&plugin_library()).expect("load plugin library");
     Host::new(&entry, PLUGIN_ID).expect("instantiate Lacquer")
@@ -81,7 +90,7 @@ fn clap_renders_like_the_dsp_chain_at_every_rate_and_block_size() {
                     let rendered = host
                         .render(&RenderSpec::fixed(rate, block), &input, &[])
                         .unwrap();
-                    assert_eq!(rendered.latency, 0);
+                    assert_eq!(rendered.latency as usize, chain_latency(&defaults, rate));
                     assert_identical(
                         &rendered.channels,
                         &expected,
@@ -99,6 +108,9 @@ fn clap_parameter_events_take_effect_in_the_audio() {
         let mut host = host();
         let out_trim = host.param("Output Trim");
         let minus_12 = host.text_to_value(out_trim.id, "-12 dB").unwrap();
+        // The limiter off, so only the trim changes the level.
+        let limiter = host.param("Limiter");
+        host.flush(&[(limiter.id, 0.0)]).unwrap();
         let input = programme(48_000, 12).to_vec();
         let change = ParamChange {
             id: out_trim.id,
@@ -120,8 +132,8 @@ fn clap_parameter_events_take_effect_in_the_audio() {
 fn clap_neutral_settings_null_against_the_input() {
     isolated("clap_neutral_settings_null_against_the_input", || {
         let mut host = host();
-        let dc = host.param("DC Filter");
-        host.flush(&[(dc.id, 0.0)]).unwrap();
+        let (dc, limiter) = (host.param("DC Filter"), host.param("Limiter"));
+        host.flush(&[(dc.id, 0.0), (limiter.id, 0.0)]).unwrap();
         let input = programme(48_000, 13).to_vec();
         let rendered = host
             .render(&RenderSpec::fixed(48_000.0, 256), &input, &[])

@@ -113,6 +113,9 @@ impl Detection {
 /// The limiter's settings, in physical units.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LimiterParams {
+    /// Off: the input passes unchanged, delayed by the same latency (so switching does not
+    /// move the audio in time), with a 10 ms crossfade.
+    pub enabled: bool,
     /// Highest output peak allowed, dBTP (dBFS in sample-peak mode). -20..0.
     pub ceiling_dbtp: f64,
     /// Gain into the limiter, dB. 0..24.
@@ -137,6 +140,7 @@ pub struct LimiterParams {
 impl Default for LimiterParams {
     fn default() -> Self {
         Self {
+            enabled: true,
             ceiling_dbtp: -1.0,
             drive_db: 0.0,
             lookahead_ms: 1.5,
@@ -196,6 +200,8 @@ struct Channel {
     safety_high_delay: DelayLine,
     /// Delays the input to the output for delta listening.
     dry_delay: DelayLine,
+    /// Delays the untouched input by the whole latency, for bypass.
+    bypass_delay: DelayLine,
     /// The readout: the output's own scanner, screened only where the safety stage's gain
     /// moved near an interval (elsewhere the output there is the stage's signal, already
     /// measured: its bounds and peaks wait in the certified delays).
@@ -235,6 +241,8 @@ struct Rows {
     certified_far: Vec<f32>,
     /// The high band the safety stage took away: `(1 - gain) · stage_high`.
     removed_high: Vec<f32>,
+    /// The input, delayed by the whole latency.
+    bypass: Vec<f32>,
 }
 
 impl Rows {
@@ -254,6 +262,7 @@ impl Rows {
             certified_peak: vec![0.0; len],
             certified_far: vec![0.0; len],
             removed_high: vec![0.0; len],
+            bypass: vec![0.0; len],
         }
     }
 }
@@ -265,6 +274,8 @@ pub struct Limiter {
     spec: Option<ProcessSpec>,
     channels: Vec<Channel>,
     drive: GainRamp,
+    /// 1 while enabled, 0 while bypassed, gliding between.
+    wet: GainRamp,
     mode: Option<PeakMode>,
     /// The safety stage's ceiling (the set one, less the detection margin) and the first
     /// stage's, a little lower.
@@ -300,6 +311,7 @@ impl Limiter {
     pub fn new(params: LimiterParams) -> Self {
         Self {
             drive: GainRamp::new(db_to_gain(params.drive_db)),
+            wet: GainRamp::new(if params.enabled { 1.0 } else { 0.0 }),
             params,
             spec: None,
             channels: Vec::new(),
@@ -333,6 +345,7 @@ impl Limiter {
     /// Applies new settings. Changing the look-ahead or the character changes the latency.
     pub fn set_params(&mut self, params: &LimiterParams) {
         self.drive.set_target(db_to_gain(params.drive_db));
+        self.wet.set_target(if params.enabled { 1.0 } else { 0.0 });
         self.params.clone_from(params);
         if let Some(spec) = self.spec {
             self.configure(&spec);
@@ -403,6 +416,9 @@ impl Limiter {
             channel.safety_delay.set_delay(self.safety_delay);
             channel.safety_high_delay.set_delay(self.safety_delay);
             channel.dry_delay.set_delay(self.safety_delay);
+            channel
+                .bypass_delay
+                .set_delay(Detector::delay() + self.envelope_delay + self.safety_delay);
         }
     }
 
@@ -443,6 +459,12 @@ impl Limiter {
             .min(DETECT_CHUNK);
         let count = block.len().min(self.channels.len());
         let channels = &mut self.channels[..count];
+        for (channel, samples) in channels.iter_mut().zip(block.iter()) {
+            let rows = &mut channel.rows;
+            channel
+                .bypass_delay
+                .process_into(&samples[..len], &mut rows.bypass[..len]);
+        }
         let ramping = self.drive.is_ramping();
         if ramping {
             for drive in &mut self.drive_gains[..len] {
@@ -491,13 +513,19 @@ impl Limiter {
         self.count_reduction(len);
         self.safety_stage(count, len, link, mode);
         self.check_output(count, len, mode);
+        self.write_output(block, count, len);
+    }
+
+    /// Writes the output: the limited signal (or its delta, or lowered by the drive), crossfaded
+    /// with the delayed input while the limiter is switched in or out.
+    fn write_output(&mut self, block: &mut [&mut [f32]], count: usize, len: usize) {
         let unity = if self.params.unity_gain {
             (1.0 / self.drive.target()) as f32
         } else {
             1.0
         };
         let delta = self.params.delta;
-        for (channel, samples) in self.channels.iter().zip(block.iter_mut()) {
+        for (channel, samples) in self.channels[..count].iter().zip(block.iter_mut()) {
             let rows = &channel.rows;
             let frames = samples[..len]
                 .iter_mut()
@@ -505,6 +533,16 @@ impl Limiter {
                 .zip(&rows.dry[..len]);
             for ((y, &output), &dry) in frames {
                 *y = unity * if delta { dry - output } else { output };
+            }
+        }
+        if self.wet.is_ramping() || self.wet.target() < 1.0 {
+            let clean = |x: f32| if x.is_normal() { x } else { 0.0 };
+            for j in 0..len {
+                let wet = self.wet.next_gain() as f32;
+                for (channel, samples) in self.channels[..count].iter().zip(block.iter_mut()) {
+                    let bypass = clean(channel.rows.bypass[j]);
+                    samples[j] = bypass + wet * (samples[j] - bypass);
+                }
             }
         }
     }
@@ -763,6 +801,7 @@ impl Processor for Limiter {
                 safety_delay: delay(safety_delay),
                 safety_high_delay: delay(safety_delay),
                 dry_delay: delay(safety_delay),
+                bypass_delay: delay(Detector::delay() + band_delay + safety_delay),
                 safety_scanner: PeakScanner::new(SAFETY_SCAN),
                 safety_far: FarField::new(SAFETY_SCAN_LOOKAHEAD, SAFETY_SCAN.reach(), DETECT_CHUNK),
                 output_scanner: PeakScanner::new(SAFETY_SCAN),
@@ -779,6 +818,7 @@ impl Processor for Limiter {
             })
             .collect();
         self.drive.set_ramp_samples(spec.ms_to_samples(20.0));
+        self.wet.set_ramp_samples(spec.ms_to_samples(10.0));
         self.rate = spec.sample_rate.round() as u64;
         self.spec = Some(*spec);
         self.configure(spec);
@@ -799,6 +839,7 @@ impl Processor for Limiter {
             channel.safety_delay.reset();
             channel.safety_high_delay.reset();
             channel.dry_delay.reset();
+            channel.bypass_delay.reset();
             channel.output_scanner.reset();
             channel.removed_far.reset();
             channel.certified_bound.reset();
@@ -808,6 +849,7 @@ impl Processor for Limiter {
             channel.last_reduced = None;
         }
         self.drive.settle();
+        self.wet.settle();
         self.frame_gain = 1.0;
         self.step_gain = 1.0;
         self.frames = 0;

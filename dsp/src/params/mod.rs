@@ -8,7 +8,9 @@ mod spec;
 mod table;
 
 pub use spec::{ParamError, ParamKind, ParamSpec, Scale, Unit};
-pub use table::{ParamKey, param_table};
+pub use table::{CHARACTERS, DETECTIONS, ParamKey, param_table};
+
+use crate::limiter::{Character, Detection, LimiterParams};
 
 /// Every setting of the mastering chain, in physical units. `Default` is the chain's default
 /// sound, taken from the parameter table.
@@ -18,6 +20,8 @@ pub struct ChainParams {
     pub input_trim_db: f64,
     /// Whether the 5 Hz DC-offset filter is in.
     pub dc_filter: bool,
+    /// The true-peak limiter.
+    pub limiter: LimiterParams,
     /// Gain after everything else, in dB.
     pub output_trim_db: f64,
 }
@@ -35,9 +39,22 @@ impl Default for ChainParams {
 impl ChainParams {
     /// Reads one parameter as a plain number (choices as their index, toggles as 0 or 1).
     pub fn get(&self, key: ParamKey) -> f64 {
+        let toggle = |on: bool| f64::from(u8::from(on));
+        let limiter = &self.limiter;
         match key {
             ParamKey::InputTrim => self.input_trim_db,
-            ParamKey::DcFilter => f64::from(u8::from(self.dc_filter)),
+            ParamKey::DcFilter => toggle(self.dc_filter),
+            ParamKey::LimiterOn => toggle(limiter.enabled),
+            ParamKey::LimiterCeiling => limiter.ceiling_dbtp,
+            ParamKey::LimiterDrive => limiter.drive_db,
+            ParamKey::LimiterLookahead => limiter.lookahead_ms,
+            ParamKey::LimiterRelease => limiter.release_ms,
+            ParamKey::LimiterAutoRelease => toggle(limiter.auto_release),
+            ParamKey::LimiterLink => limiter.link_pct,
+            ParamKey::LimiterCharacter => character_index(limiter.character) as f64,
+            ParamKey::LimiterDetection => detection_index(limiter.detection) as f64,
+            ParamKey::LimiterDelta => toggle(limiter.delta),
+            ParamKey::LimiterUnityGain => toggle(limiter.unity_gain),
             ParamKey::OutputTrim => self.output_trim_db,
         }
     }
@@ -45,9 +62,23 @@ impl ChainParams {
     /// Sets one parameter from a plain number (choices as their index, toggles as 0 or 1).
     /// Callers clamp with [`ParamSpec::clamp`]; this stores what it is given.
     pub fn set(&mut self, key: ParamKey, value: f64) {
+        let on = value >= 0.5;
+        let index = value.round().max(0.0) as usize;
+        let limiter = &mut self.limiter;
         match key {
             ParamKey::InputTrim => self.input_trim_db = value,
-            ParamKey::DcFilter => self.dc_filter = value >= 0.5,
+            ParamKey::DcFilter => self.dc_filter = on,
+            ParamKey::LimiterOn => limiter.enabled = on,
+            ParamKey::LimiterCeiling => limiter.ceiling_dbtp = value,
+            ParamKey::LimiterDrive => limiter.drive_db = value,
+            ParamKey::LimiterLookahead => limiter.lookahead_ms = value,
+            ParamKey::LimiterRelease => limiter.release_ms = value,
+            ParamKey::LimiterAutoRelease => limiter.auto_release = on,
+            ParamKey::LimiterLink => limiter.link_pct = value,
+            ParamKey::LimiterCharacter => limiter.character = character_at(index),
+            ParamKey::LimiterDetection => limiter.detection = detection_at(index),
+            ParamKey::LimiterDelta => limiter.delta = on,
+            ParamKey::LimiterUnityGain => limiter.unity_gain = on,
             ParamKey::OutputTrim => self.output_trim_db = value,
         }
     }
@@ -59,13 +90,48 @@ impl ChainParams {
         Ok(())
     }
 
-    /// A neutral chain: every module set so the output equals the input.
+    /// A neutral chain: every module set so the output equals the input (delayed by the
+    /// chain's latency).
     pub fn neutral() -> Self {
         Self {
             input_trim_db: 0.0,
             dc_filter: false,
+            limiter: LimiterParams {
+                enabled: false,
+                ..LimiterParams::default()
+            },
             output_trim_db: 0.0,
         }
+    }
+}
+
+/// The limiter's choices by index, in the order of [`CHARACTERS`] and [`DETECTIONS`].
+fn character_at(index: usize) -> Character {
+    [Character::Transparent, Character::Fast][index.min(1)]
+}
+
+fn character_index(character: Character) -> usize {
+    match character {
+        Character::Transparent => 0,
+        Character::Fast => 1,
+    }
+}
+
+fn detection_at(index: usize) -> Detection {
+    match index {
+        0 => Detection::Auto,
+        1..=4 => Detection::Oversampled(1 << index),
+        _ => Detection::SamplePeak,
+    }
+}
+
+fn detection_index(detection: Detection) -> usize {
+    match detection {
+        Detection::Auto => 0,
+        Detection::Oversampled(positions) => {
+            positions.clamp(2, 16).next_power_of_two().trailing_zeros() as usize
+        }
+        Detection::SamplePeak => 5,
     }
 }
 

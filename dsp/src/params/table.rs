@@ -9,6 +9,17 @@ use super::spec::{ParamKind, ParamSpec, Scale, Unit};
 pub enum ParamKey {
     InputTrim,
     DcFilter,
+    LimiterOn,
+    LimiterCeiling,
+    LimiterDrive,
+    LimiterLookahead,
+    LimiterRelease,
+    LimiterAutoRelease,
+    LimiterLink,
+    LimiterCharacter,
+    LimiterDetection,
+    LimiterDelta,
+    LimiterUnityGain,
     OutputTrim,
 }
 
@@ -50,6 +61,28 @@ fn toggle(id: &str, key: ParamKey, group: &str, name: &str, default: bool) -> Pa
     }
 }
 
+fn choice(
+    id: &str,
+    key: ParamKey,
+    group: &str,
+    name: &str,
+    choices: &'static [&'static str],
+) -> ParamSpec {
+    ParamSpec {
+        id: id.to_owned(),
+        key,
+        group: group.to_owned(),
+        name: name.to_owned(),
+        unit: Unit::None,
+        kind: ParamKind::Choice(choices),
+        default: 0.0,
+    }
+}
+
+/// The limiter's envelope characters and detection choices, in index order.
+pub const CHARACTERS: &[&str] = &["Transparent", "Fast"];
+pub const DETECTIONS: &[&str] = &["Auto", "2x", "4x", "8x", "16x", "Sample peak"];
+
 fn build() -> Vec<ParamSpec> {
     use ParamKey::*;
     const TRIM: (f64, f64, Scale) = (-24.0, 24.0, Scale::Linear);
@@ -64,6 +97,81 @@ fn build() -> Vec<ParamSpec> {
             0.0,
         ),
         toggle("dc_filter", DcFilter, "Input", "DC Filter", true),
+        toggle("lim_on", LimiterOn, "Limiter", "Limiter", true),
+        float(
+            "lim_ceiling",
+            LimiterCeiling,
+            "Limiter",
+            "Ceiling",
+            Unit::Dbtp,
+            (-20.0, 0.0, Scale::Linear),
+            -1.0,
+        ),
+        float(
+            "lim_drive",
+            LimiterDrive,
+            "Limiter",
+            "Drive",
+            Unit::Db,
+            (0.0, 24.0, Scale::Linear),
+            0.0,
+        ),
+        float(
+            "lim_lookahead",
+            LimiterLookahead,
+            "Limiter",
+            "Lookahead",
+            Unit::Ms,
+            (0.5, 10.0, Scale::Log),
+            1.5,
+        ),
+        float(
+            "lim_release",
+            LimiterRelease,
+            "Limiter",
+            "Release",
+            Unit::Ms,
+            (1.0, 1000.0, Scale::Log),
+            80.0,
+        ),
+        toggle(
+            "lim_auto_rel",
+            LimiterAutoRelease,
+            "Limiter",
+            "Auto Release",
+            true,
+        ),
+        float(
+            "lim_link",
+            LimiterLink,
+            "Limiter",
+            "Stereo Link",
+            Unit::Percent,
+            (0.0, 100.0, Scale::Linear),
+            100.0,
+        ),
+        choice(
+            "lim_character",
+            LimiterCharacter,
+            "Limiter",
+            "Character",
+            CHARACTERS,
+        ),
+        choice(
+            "lim_detection",
+            LimiterDetection,
+            "Limiter",
+            "Detection",
+            DETECTIONS,
+        ),
+        toggle("lim_delta", LimiterDelta, "Limiter", "Delta", false),
+        toggle(
+            "lim_unity",
+            LimiterUnityGain,
+            "Limiter",
+            "Unity Gain",
+            false,
+        ),
         float(
             "out_trim",
             OutputTrim,

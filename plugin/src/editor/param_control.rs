@@ -8,7 +8,7 @@ use super::theme;
 
 /// Pixels of horizontal drag for the whole range (shift drags ten times finer).
 const DRAG_RANGE_PX: f32 = 300.0;
-const CONTROL_SIZE: egui::Vec2 = egui::Vec2::new(220.0, 20.0);
+const CONTROL_SIZE: egui::Vec2 = egui::Vec2::new(180.0, 20.0);
 
 /// How controls change parameters: begin/set/end gestures, so hosts record automation properly.
 pub trait ParamAccess {
@@ -26,7 +26,7 @@ fn set_once(access: &dyn ParamAccess, param: ParamPtr, normalized: f32) {
 /// Draws the control for one parameter: name on the left, control on the right.
 pub fn control(ui: &mut egui::Ui, spec: &ParamSpec, param: ParamPtr, access: &dyn ParamAccess) {
     ui.horizontal(|ui| {
-        ui.add_sized(vec2(110.0, 20.0), egui::Label::new(&spec.name).truncate());
+        ui.add_sized(vec2(100.0, 20.0), egui::Label::new(&spec.name).truncate());
         match spec.kind {
             ParamKind::Float { .. } => slider(ui, spec, param, access),
             ParamKind::Toggle => switch(ui, spec, param, access),
@@ -97,14 +97,23 @@ fn options(
     let normalized = unsafe { param.unmodulated_normalized_value() };
     let last = (choices.len() - 1).max(1) as f32;
     let current = (normalized * last).round() as usize;
+    let selected = choices[current.min(choices.len() - 1)];
     egui::ComboBox::from_id_salt(&spec.id)
         .width(CONTROL_SIZE.x)
-        .selected_text(choices[current.min(choices.len() - 1)])
+        .selected_text(selected)
         .show_ui(ui, |ui| {
             for (index, choice) in choices.iter().enumerate() {
                 if ui.selectable_label(index == current, *choice).clicked() && index != current {
                     set_once(access, param, index as f32 / last);
                 }
             }
+        })
+        .response
+        .widget_info(|| {
+            egui::WidgetInfo::labeled(
+                egui::Role::ComboBox,
+                true,
+                format!("{}: {selected}", spec.name),
+            )
         });
 }
