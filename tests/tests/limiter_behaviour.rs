@@ -6,7 +6,7 @@ use lacquer_dsp::limiter::{Character, Detection, Limiter, LimiterParams};
 use lacquer_dsp::{ProcessSpec, Processor};
 use lacquer_tests::exact_true_peak::exact_true_peak_dbtp;
 use lacquer_tests::reference::render_blocks;
-use lacquer_tests::signals::{noise, normalized, programme_material};
+use lacquer_tests::signals::{assert_identical, noise, normalized, programme_material};
 use realfft::RealFftPlanner;
 use std::f64::consts::PI;
 
@@ -515,4 +515,73 @@ fn readings_show_gain_reduction_history_and_reset() {
     assert_eq!(cleared.max_gain_reduction_db, 0.0);
     assert!(cleared.history_db.iter().all(|&r| r == 0.0));
     assert_eq!(cleared.output_true_peak_dbtp, f64::NEG_INFINITY);
+}
+
+#[test]
+fn switched_off_the_limiter_passes_the_input_delayed_and_switching_does_not_click() {
+    let rate = 48_000.0;
+    let input = normalized(programme_material(rate, 2.0, 61).to_vec(), -0.3);
+    let off = LimiterParams {
+        enabled: false,
+        drive_db: 12.0,
+        ..LimiterParams::default()
+    };
+    let (bypassed, _) = render_aligned(rate, &input, off.clone());
+    // Subnormals become zero, as everywhere in the limiter.
+    let flushed: Vec<Vec<f32>> = input
+        .iter()
+        .map(|c| {
+            c.iter()
+                .map(|&x| if x.is_normal() { x } else { 0.0 })
+                .collect()
+        })
+        .collect();
+    assert_identical(
+        &bypassed,
+        &flushed,
+        "off: the input exactly, delayed by the latency",
+    );
+
+    // Switch on and off every 0.25 s while limiting 12 dB: the output glides between the two.
+    let mut limiter = prepared(rate, off.clone());
+    let latency = limiter.latency();
+    let mut output = input.clone();
+    let (left, right) = output.split_at_mut(1);
+    for (k, (l, r)) in left[0]
+        .chunks_mut(12_000)
+        .zip(right[0].chunks_mut(12_000))
+        .enumerate()
+    {
+        limiter.set_params(&LimiterParams {
+            enabled: k % 2 == 1,
+            ..off.clone()
+        });
+        assert_eq!(
+            limiter.latency(),
+            latency,
+            "switching must not move the audio"
+        );
+        limiter.process(&mut [l, r]);
+    }
+    let steps = |c: &[f32]| {
+        c.windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0.0f32, f32::max)
+    };
+    let largest = |signal: &[Vec<f32>]| signal.iter().map(|c| steps(c)).fold(0.0, f32::max);
+    // A crossfade's steps are the two signals' steps plus the fade's own (1/480 of their
+    // difference per sample): no larger than the larger of the two, plus a little.
+    let on = LimiterParams {
+        enabled: true,
+        ..off.clone()
+    };
+    let (limited, _) = render_aligned(rate, &input, on);
+    let steady = largest(&limited).max(largest(&input));
+    let switching = largest(&output);
+    eprintln!("largest step: steady {steady}, switching {switching}");
+    assert!(output.iter().flatten().all(|x| x.is_finite()));
+    assert!(
+        switching <= steady + 0.01,
+        "a click: {switching} against {steady}"
+    );
 }
