@@ -10,6 +10,7 @@ pub fn run() -> anyhow::Result<()> {
         gui: false,
         python: false,
         codecs: false,
+        peers: false,
     })?;
     let bundles = bundle::release()?;
     cmd::run(

@@ -2,12 +2,14 @@
 //!
 //! - `demo`     build the release bundles and master a synthesized demo mix
 //! - `test`     everything CI runs: format, clippy, tests, bundles, real hosts, GUI smoke test
+//! - `bench`    criterion benchmarks and the limiter shootout against x42-dpl and LSP
 //! - `bundle`   nice-plug's bundler (`cargo xtask bundle lacquer --release`) plus the standalone
 //! - `install`  copy the bundles into ~/.clap and ~/.vst3
 //! - `setup`    install what the tests need (Debian packages as root, the Python venv)
 
 use std::process::ExitCode;
 
+mod bench;
 mod bundle;
 mod cmd;
 mod demo;
@@ -16,7 +18,8 @@ mod install;
 mod setup;
 mod test;
 
-const USAGE: &str = "usage: cargo xtask <demo | test | bundle ARGS | install | setup>";
+const USAGE: &str =
+    "usage: cargo xtask <demo | test | bench [FILTER] | bundle ARGS | install | setup>";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -25,6 +28,7 @@ fn main() -> ExitCode {
     let result = nice_plug_xtask::chdir_workspace_root().and_then(|()| match task.as_str() {
         "demo" => demo::run(),
         "test" => test::run(&rest),
+        "bench" => bench::run(&rest),
         "bundle" => bundle::run(&rest),
         "install" => install::run(),
         "setup" => setup::run(&setup::Needs::all()),

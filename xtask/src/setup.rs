@@ -23,6 +23,8 @@ const GUI_PACKAGES: &[&str] = &[
 ];
 /// Making FLAC, AIFF, MP3 and Ogg Vorbis test files for `lacquer analyze`.
 const CODEC_PACKAGES: &[&str] = &["sox", "libsox-fmt-all"];
+/// The peer limiters `cargo xtask bench` compares against (LV2), and `lv2info` for their ports.
+const PEER_PACKAGES: &[&str] = &["x42-plugins", "lsp-plugins-lv2", "lilv-utils"];
 /// Python packages of the VST3 host tests.
 const PYTHON_PACKAGES: &[&str] = &["pedalboard==0.9.26", "numpy==2.4.6"];
 
@@ -32,6 +34,7 @@ pub struct Needs {
     pub gui: bool,
     pub python: bool,
     pub codecs: bool,
+    pub peers: bool,
 }
 
 impl Needs {
@@ -41,6 +44,18 @@ impl Needs {
             gui: true,
             python: true,
             codecs: true,
+            peers: false,
+        }
+    }
+
+    /// What `cargo xtask bench` needs: only the peer plugins.
+    pub fn peers() -> Self {
+        Self {
+            standalone: false,
+            gui: false,
+            python: false,
+            codecs: false,
+            peers: true,
         }
     }
 }
@@ -59,6 +74,9 @@ pub fn run(needs: &Needs) -> anyhow::Result<()> {
     }
     if needs.codecs {
         packages.extend_from_slice(CODEC_PACKAGES);
+    }
+    if needs.peers {
+        packages.extend_from_slice(PEER_PACKAGES);
     }
     ensure_debian_packages(&packages)?;
     if needs.python {
