@@ -81,6 +81,10 @@ impl RecentPeak {
     }
 }
 
+/// A measured peak may read this much above the screen's bounds (1 %); the coverage test allows
+/// for it, so skipping never changes a requirement that matters.
+const COVER_SLACK: f32 = 0.99;
+
 /// One channel's detector. Fixed memory after construction; never allocates.
 #[derive(Debug, Clone)]
 pub struct Detector {
@@ -92,6 +96,9 @@ pub struct Detector {
     full_delay: DelayLine,
     low: [f32; DETECT_CHUNK],
     high: [f32; DETECT_CHUNK],
+    /// The screen's bounds of the chunk's intervals, and each interval's nearest summit before.
+    bounds: [f32; DETECT_CHUNK],
+    previous_summit: [Option<usize>; DETECT_CHUNK],
 }
 
 impl Default for Detector {
@@ -105,6 +112,8 @@ impl Default for Detector {
             full_delay,
             low: [0.0; DETECT_CHUNK],
             high: [0.0; DETECT_CHUNK],
+            bounds: [0.0; DETECT_CHUNK],
+            previous_summit: [None; DETECT_CHUNK],
         }
     }
 }
@@ -127,12 +136,15 @@ impl Detector {
     /// split (delayed by the split's half length) and `gains` and `cut_high` what each frame
     /// needs (delayed by [`Self::delay`]): the most gain the low band may have (the whole signal
     /// in sample-peak mode), and whether the high band must be out because, with it, the frame
-    /// might exceed the ceiling by more than can be measured between samples.
+    /// might exceed the ceiling by more than can be measured between samples. `window` is the
+    /// span of the envelope's minimum, over which one requirement covers its neighbours; with
+    /// none, every interval that might exceed is measured.
     pub fn analyse(
         &mut self,
         driven: &[f32],
         ceiling: f32,
         mode: PeakMode,
+        window: Option<usize>,
         gains: &mut [f32],
         cut_high: &mut [bool],
     ) {
@@ -151,16 +163,77 @@ impl Detector {
                 }
             }
             PeakMode::TruePeak { positions } => {
-                for (j, (gain, cut)) in gains.iter_mut().zip(cut_high.iter_mut()).enumerate() {
-                    // Below this the whole signal, high band included, stays under the ceiling.
-                    let headroom = ceiling - HIGH_BAND_REACH * self.high_peak.push(self.high[j]);
-                    (*gain, *cut) = if self.scanner.bound(j) <= headroom {
-                        (1.0, false)
-                    } else {
-                        let peak = self.scanner.measure_on_grid(j, positions);
-                        (gain_for(peak, ceiling), peak > headroom)
-                    };
+                self.true_peak_requirements(len, ceiling, positions, window, gains, cut_high)
+            }
+        }
+    }
+
+    /// The requirements of a chunk's intervals, measuring only those that can bind.
+    ///
+    /// An interval needs a requirement only where its bound exceeds the headroom. Its
+    /// requirement is at least `ceiling / bound`. The intervals where the bound peaks are
+    /// measured first; any other interval with a measured interval on each side, both within
+    /// `window` (the envelope's minimum spans it) and both requiring no more than it possibly
+    /// can, is covered by them: every window of the envelope that holds it holds one of them.
+    /// Only the rest is measured. The high band goes wherever an interval might exceed the
+    /// headroom, measured or not, so what is measured does not change the output.
+    fn true_peak_requirements(
+        &mut self,
+        len: usize,
+        ceiling: f32,
+        positions: usize,
+        window: Option<usize>,
+        gains: &mut [f32],
+        cut_high: &mut [bool],
+    ) {
+        for j in 0..len {
+            // Below this the whole signal, high band included, stays under the ceiling.
+            let headroom = ceiling - HIGH_BAND_REACH * self.high_peak.push(self.high[j]);
+            self.bounds[j] = self.scanner.bound(j);
+            cut_high[j] = self.bounds[j] > headroom;
+            gains[j] = 1.0;
+        }
+        let bounds = &self.bounds[..len];
+        let is_summit = |j: usize| {
+            cut_high[j]
+                && (j == 0 || bounds[j] >= bounds[j - 1])
+                && (j + 1 == len || bounds[j] > bounds[j + 1])
+        };
+        for j in 0..len {
+            if is_summit(j) {
+                gains[j] = gain_for(self.scanner.measure_on_grid(j, positions), ceiling);
+            }
+        }
+        // The nearest summit before and after each interval.
+        let mut previous = None;
+        for j in 0..len {
+            self.previous_summit[j] = previous;
+            if is_summit(j) {
+                previous = Some(j);
+            }
+        }
+        let mut next = None;
+        for j in (0..len).rev() {
+            if cut_high[j] && !is_summit(j) {
+                // The least it could require. Its measurement climbs up to half a sample into
+                // either neighbour, so their bounds count too; and the measurement may read a
+                // little above the screen (different interpolators).
+                let reach = bounds[j.saturating_sub(1)..(j + 2).min(len)]
+                    .iter()
+                    .fold(0.0f32, |a, &b| a.max(b));
+                let least = COVER_SLACK * ceiling / reach;
+                let covered = match (self.previous_summit[j], next, window) {
+                    (Some(before), Some(after), Some(window)) => {
+                        after - before < window && gains[before] <= least && gains[after] <= least
+                    }
+                    _ => false,
+                };
+                if !covered {
+                    gains[j] = gain_for(self.scanner.measure_on_grid(j, positions), ceiling);
                 }
+            }
+            if is_summit(j) {
+                next = Some(j);
             }
         }
     }
@@ -219,6 +292,52 @@ mod tests {
                 -worst + 0.002 <= margin,
                 "{positions} positions: under-read {worst:.4} dB, margin {margin}"
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod covering_tests {
+    use super::*;
+
+    /// Requirements for `signal` analysed in chunks of `chunk`, with or without covering.
+    fn requirements(signal: &[f32], chunk: usize, window: Option<usize>) -> Vec<f32> {
+        let mut detector = Detector::default();
+        let mut out = Vec::new();
+        let (mut gains, mut cut) = ([0.0f32; DETECT_CHUNK], [false; DETECT_CHUNK]);
+        for part in signal.chunks(chunk) {
+            let mode = PeakMode::TruePeak { positions: 16 };
+            detector.analyse(part, 0.9, mode, window, &mut gains, &mut cut);
+            out.extend_from_slice(&gains[..part.len()]);
+        }
+        out
+    }
+
+    fn window_min(values: &[f32], window: usize) -> Vec<f32> {
+        (0..values.len())
+            .map(|n| {
+                values[n.saturating_sub(window - 1)..=n]
+                    .iter()
+                    .copied()
+                    .fold(1.0, f32::min)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn skipping_covered_intervals_leaves_every_window_minimum_unchanged() {
+        let signal: Vec<f32> = (0..20_000)
+            .map(|n| {
+                let t = n as f32;
+                2.0 * (t * 0.05).sin() * (t * 0.0007).sin().abs() + 0.3 * (t * 0.31).sin()
+            })
+            .collect();
+        let window = 100;
+        let exact = requirements(&signal, 256, None);
+        for chunk in [1, 7, 64, 256] {
+            let covered = requirements(&signal, chunk, Some(window));
+            let (a, b) = (window_min(&covered, window), window_min(&exact, window));
+            assert!(a == b, "chunk {chunk}: window minima differ");
         }
     }
 }

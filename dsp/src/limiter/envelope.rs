@@ -22,6 +22,9 @@ pub enum Release {
     /// baseline that follows sustained reduction slowly (time constant `slow`), so dense
     /// material does not pump and sparse peaks do not linger.
     Auto { fast: f32, slow: f32 },
+    /// A straight line back to unity over this many samples: it arrives, and then the
+    /// envelope rests (for the high band's return, where the shape does not matter).
+    Linear { samples: f32 },
 }
 
 /// Sizes and timing of an envelope, in samples.
@@ -163,6 +166,7 @@ impl GainEnvelope {
         (self.fast_coeff, self.slow_coeff) = match shape.release {
             Release::Manual { time_constant } => (coeff(time_constant), 0.0),
             Release::Auto { fast, slow } => (coeff(fast), coeff(slow)),
+            Release::Linear { samples } => (1.0 / f64::from(samples.max(1.0)), 0.0),
         };
         let resized = self.shape.is_none_or(|s| {
             s.lookahead != shape.lookahead || s.ramp != shape.ramp || s.hold != shape.hold
@@ -253,7 +257,7 @@ impl GainEnvelope {
     /// Whether every stage holds the one requirement that the whole block repeats.
     fn resting(&self, shape: &EnvelopeShape, block: &[f32]) -> bool {
         let release_rests = match shape.release {
-            Release::Manual { .. } => true,
+            Release::Manual { .. } | Release::Linear { .. } => true,
             // An automatic release keeps moving its baseline until it reaches unity.
             Release::Auto { .. } => self.baseline == 1.0,
         };
@@ -273,6 +277,13 @@ impl GainEnvelope {
             Release::Manual { .. } => {
                 for value in block.iter_mut() {
                     let recovered = snap(self.released * keep + coeff);
+                    self.released = recovered.min(f64::from(*value));
+                    *value = self.released as f32;
+                }
+            }
+            Release::Linear { .. } => {
+                for value in block.iter_mut() {
+                    let recovered = (self.released + coeff).min(1.0);
                     self.released = recovered.min(f64::from(*value));
                     *value = self.released as f32;
                 }

@@ -55,8 +55,8 @@ const HIGH_BAND_FADE: usize = 32;
 /// The shortest first-stage envelope delay: the high band must be out for the scanner's reach
 /// before a peak, after its fade.
 const MIN_ENVELOPE_DELAY: usize = SAFETY_SCAN.reach() + HIGH_BAND_FADE;
-/// How long the high band stays out after a peak that needed it out, and its return time
-/// constant: its tails after the peak would otherwise add to the peak's reconstruction.
+/// How long the high band stays out after a peak that needed it out, and how long it takes to
+/// fade back in: its tails after the peak would otherwise add to the peak's reconstruction.
 pub const HIGH_BAND_POST_HOLD_MS: f64 = 100.0;
 const HIGH_BAND_RETURN_MS: f64 = 50.0;
 /// The first stage aims this far below the safety stage's ceiling, so the safety stage (whose
@@ -287,6 +287,8 @@ pub struct Limiter {
     main_shared: bool,
     envelope_delay: usize,
     safety_delay: usize,
+    /// The main envelope's minimum window: one requirement covers its neighbours within it.
+    covering_window: usize,
     /// The drive gain of each frame of the chunk, while it moves.
     drive_gains: [f32; DETECT_CHUNK],
     /// The smallest gain over the channels, per frame of the chunk.
@@ -323,6 +325,7 @@ impl Limiter {
             main_shared: false,
             envelope_delay: 0,
             safety_delay: 0,
+            covering_window: 1,
             drive_gains: [1.0; DETECT_CHUNK],
             frame_gains: [1.0; DETECT_CHUNK],
             frame_gain: 1.0,
@@ -391,8 +394,8 @@ impl Limiter {
             lookahead: HIGH_BAND_FADE,
             ramp: HIGH_BAND_FADE,
             hold: main.delay() + 1 - HIGH_BAND_FADE,
-            release: Release::Manual {
-                time_constant: (HIGH_BAND_RETURN_MS * 0.001 * rate) as f32,
+            release: Release::Linear {
+                samples: (HIGH_BAND_RETURN_MS * 0.001 * rate) as f32,
             },
         };
         self.high_post_hold = spec.ms_to_samples(HIGH_BAND_POST_HOLD_MS);
@@ -405,6 +408,7 @@ impl Limiter {
             },
         };
         self.envelope_delay = main.delay();
+        self.covering_window = main.ramp + 2 * main.hold;
         self.safety_delay = SAFETY_SCAN_LOOKAHEAD + safety.delay();
         let band_delay = DETECT_LOOKAHEAD + self.envelope_delay;
         for channel in &mut self.channels {
@@ -465,6 +469,10 @@ impl Limiter {
                 .bypass_delay
                 .process_into(&samples[..len], &mut rows.bypass[..len]);
         }
+        // One channel's requirement covers its neighbours as they are, or fully linked; a partial
+        // link blends them with the other channel's, so every interval is measured then.
+        let link = (self.params.link_pct.clamp(0.0, 100.0) / 100.0) as f32;
+        let covering_window = (link == 0.0 || link == 1.0).then_some(self.covering_window);
         let ramping = self.drive.is_ramping();
         if ramping {
             for drive in &mut self.drive_gains[..len] {
@@ -490,11 +498,11 @@ impl Limiter {
                 &rows.driven[..len],
                 self.detect_ceiling,
                 mode,
+                covering_window,
                 &mut rows.gain,
                 &mut rows.cut_high,
             );
         }
-        let link = (self.params.link_pct.clamp(0.0, 100.0) / 100.0) as f32;
         link_gains(channels, len, link);
         self.main_envelopes(len, link);
         let high_post_hold = self.high_post_hold;

@@ -79,7 +79,7 @@ impl PolyphaseKernel {
     /// The signal at `n + r / factor`, from `window` = `x[n - taps/2 + 1 ..= n + taps/2]`.
     #[inline]
     pub fn interpolate(&self, r: usize, window: &[f32]) -> f32 {
-        dot(self.phase_coeffs(r), &window[..self.taps])
+        crate::util::fir::dot(self.phase_coeffs(r), &window[..self.taps])
     }
 
     /// Magnitude response in dB of position `r` at `freq` (a fraction of the sample rate).
@@ -95,25 +95,6 @@ impl PolyphaseKernel {
                 });
         10.0 * (re * re + im * im).log10()
     }
-}
-
-/// Dot product in four independent lanes (lets the compiler vectorise without fast-math).
-#[inline]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut lanes = [0.0f32; 4];
-    let (a_chunks, b_chunks) = (a.chunks_exact(4), b.chunks_exact(4));
-    let tail: f32 = a_chunks
-        .remainder()
-        .iter()
-        .zip(b_chunks.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in a_chunks.zip(b_chunks) {
-        for i in 0..4 {
-            lanes[i] += x[i] * y[i];
-        }
-    }
-    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + tail
 }
 
 fn sinc(x: f64) -> f64 {

@@ -39,6 +39,51 @@ pub fn dual(out: &mut [f32], a: &[f32], ca: &[f32], b: &[f32], cb: &[f32]) {
     dual_body::<false>(out, a, ca, b, cb);
 }
 
+/// `Σ a[i] · b[i]` over the shorter of the two.
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2_fma() {
+        // SAFETY: the CPU has AVX2 and FMA (checked just above).
+        return unsafe { dot_avx2(a, b) };
+    }
+    dot_body::<false>(a, b)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn dot_avx2(a: &[f32], b: &[f32]) -> f32 {
+    dot_body::<true>(a, b)
+}
+
+/// Sixteen independent lanes (two vectors' worth, so two addition chains), then the rest.
+#[inline(always)]
+fn dot_body<const FUSED: bool>(a: &[f32], b: &[f32]) -> f32 {
+    const DOT_LANES: usize = 16;
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut lanes = [0.0f32; DOT_LANES];
+    let (a_chunks, b_chunks) = (a.chunks_exact(DOT_LANES), b.chunks_exact(DOT_LANES));
+    let tail = a_chunks
+        .remainder()
+        .iter()
+        .zip(b_chunks.remainder())
+        .fold(0.0, |sum, (&x, &y)| multiply_add::<FUSED>(sum, x, y));
+    for (x, y) in a_chunks.zip(b_chunks) {
+        for i in 0..DOT_LANES {
+            lanes[i] = multiply_add::<FUSED>(lanes[i], x[i], y[i]);
+        }
+    }
+    // Pairwise, so the reduction is short too.
+    let mut width = DOT_LANES;
+    while width > 1 {
+        width /= 2;
+        for i in 0..width {
+            lanes[i] += lanes[i + width];
+        }
+    }
+    lanes[0] + tail
+}
+
 #[cfg(target_arch = "x86_64")]
 fn has_avx2_fma() -> bool {
     std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
@@ -224,6 +269,15 @@ mod tests {
                 }
                 assert!((out[i] - want).abs() < 1e-6, "length {n}, sample {i}");
             }
+        }
+    }
+
+    #[test]
+    fn dot_matches_its_definition() {
+        let (a, b) = (signal(77), signal(90));
+        for n in [0, 5, 16, 56, 77] {
+            let want: f32 = a[..n].iter().zip(&b).map(|(x, y)| x * y).sum();
+            assert!((dot(&a[..n], &b) - want).abs() < 1e-5, "{n}");
         }
     }
 
