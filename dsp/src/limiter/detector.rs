@@ -199,9 +199,9 @@ impl Detector {
                 && (j == 0 || bounds[j] >= bounds[j - 1])
                 && (j + 1 == len || bounds[j] > bounds[j + 1])
         };
-        for j in 0..len {
+        for (j, gain) in gains[..len].iter_mut().enumerate() {
             if is_summit(j) {
-                gains[j] = gain_for(self.scanner.measure_on_grid(j, positions), ceiling);
+                *gain = gain_for(self.scanner.measure_on_grid(j, positions), ceiling);
             }
         }
         // The nearest summit before and after each interval.
