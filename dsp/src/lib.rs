@@ -13,6 +13,7 @@
 //! This crate knows nothing of plugin formats, GUIs, threads or files.
 
 pub mod chain;
+pub mod eq;
 pub mod filter;
 pub mod limiter;
 pub mod meter;

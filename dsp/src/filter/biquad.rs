@@ -38,6 +38,19 @@ impl Biquad {
         }
     }
 
+    /// The filter that undoes this one: numerator and denominator swapped. Stable when this one
+    /// is minimum phase.
+    pub fn inverse(&self) -> Self {
+        let norm = 1.0 / self.b0;
+        Self {
+            b0: norm,
+            b1: self.a1 * norm,
+            b2: self.a2 * norm,
+            a1: self.b1 * norm,
+            a2: self.b2 * norm,
+        }
+    }
+
     /// Complex frequency response at `freq_hz` as `(re, im)`.
     pub fn response(&self, freq_hz: f64, sample_rate: f64) -> (f64, f64) {
         let w = 2.0 * PI * freq_hz / sample_rate;

@@ -1,0 +1,241 @@
+//! A running band: glides its settings, recomputes its sections, filters one or two channels.
+
+use super::band::{BandParams, MAX_SECTIONS};
+use crate::filter::Biquad;
+use crate::util::GainRamp;
+
+/// Samples between coefficient updates while a band glides.
+pub const TICK: usize = 32;
+/// Time constant of the frequency, gain and Q glides, ms.
+const GLIDE_MS: f64 = 20.0;
+/// Fade time when a band switches on or off, or changes shape or channel.
+const FADE_MS: f64 = 15.0;
+/// Filter state below this is flushed before it turns subnormal.
+const DENORMAL_FLOOR: f64 = 1e-30;
+
+/// Direct-form-I state of one section: past inputs and outputs. Unlike transposed forms, the
+/// state is the signal itself, so a coefficient change mid-stream causes no transient of its
+/// own: the modulation tests measure this.
+#[derive(Debug, Clone, Copy, Default)]
+struct SectionState {
+    x1: f64,
+    x2: f64,
+    y1: f64,
+    y2: f64,
+}
+
+impl SectionState {
+    #[inline]
+    fn tick(&mut self, c: &Biquad, x: f64) -> f64 {
+        let y = c.b0 * x + c.b1 * self.x1 + c.b2 * self.x2 - c.a1 * self.y1 - c.a2 * self.y2;
+        self.x2 = self.x1;
+        self.x1 = x;
+        self.y2 = self.y1;
+        self.y1 = y;
+        y
+    }
+
+    /// Zeroes state that decayed below -600 dB (before it turns subnormal) or that a
+    /// non-finite input poisoned, so the band recovers at once.
+    fn flush_denormals(&mut self) {
+        let largest = self
+            .x1
+            .abs()
+            .max(self.x2.abs())
+            .max(self.y1.abs())
+            .max(self.y2.abs());
+        if largest < DENORMAL_FLOOR || !largest.is_finite() {
+            *self = Self::default();
+        }
+    }
+}
+
+/// The gliding numbers of a band: frequency and Q in octaves (log2), gain in dB.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Glide {
+    log_freq: f64,
+    gain_db: f64,
+    log_q: f64,
+}
+
+impl Glide {
+    fn of(params: &BandParams) -> Self {
+        Self {
+            log_freq: params.freq_hz.log2(),
+            gain_db: params.gain_db,
+            log_q: params.q.log2(),
+        }
+    }
+
+    /// Moves towards `target` by `amount` (0..1) of the distance; lands on it when close, so a
+    /// settled band's coefficients are exactly those of its settings.
+    fn step(&mut self, target: &Self, amount: f64) -> bool {
+        let mut moved = false;
+        for (value, goal, snap) in [
+            (&mut self.log_freq, target.log_freq, 1e-4),
+            (&mut self.gain_db, target.gain_db, 1e-3),
+            (&mut self.log_q, target.log_q, 1e-4),
+        ] {
+            if *value != goal {
+                moved = true;
+                *value += (goal - *value) * amount;
+                if (goal - *value).abs() < snap {
+                    *value = goal;
+                }
+            }
+        }
+        moved
+    }
+}
+
+/// One band at run time. Fixed memory; never allocates.
+#[derive(Debug, Clone)]
+pub struct BandFilter {
+    /// What the user set (clamped).
+    target: BandParams,
+    /// The shape in effect: type, slope and channel from `target` once faded out and in.
+    shape: BandParams,
+    glide: Glide,
+    coeffs: [Biquad; MAX_SECTIONS],
+    count: usize,
+    states: [[SectionState; MAX_SECTIONS]; 2],
+    mix: GainRamp,
+    glide_amount: f64,
+    sample_rate: f64,
+}
+
+impl Default for BandFilter {
+    fn default() -> Self {
+        Self::new(BandParams::default())
+    }
+}
+
+impl BandFilter {
+    pub fn new(params: BandParams) -> Self {
+        let target = params.clamped();
+        Self {
+            target,
+            shape: target,
+            glide: Glide::of(&target),
+            coeffs: [Biquad::IDENTITY; MAX_SECTIONS],
+            count: 0,
+            states: Default::default(),
+            mix: GainRamp::new(if target.is_audible() { 1.0 } else { 0.0 }),
+            glide_amount: 1.0,
+            sample_rate: 48_000.0,
+        }
+    }
+
+    pub fn prepare(&mut self, sample_rate: f64) {
+        self.sample_rate = sample_rate;
+        self.mix
+            .set_ramp_samples((FADE_MS * 0.001 * sample_rate) as usize);
+        self.glide_amount = 1.0 - (-(TICK as f64) / (GLIDE_MS * 0.001 * sample_rate)).exp();
+        self.reset();
+    }
+
+    /// Jumps to the settings and clears the signal history.
+    pub fn reset(&mut self) {
+        self.shape = self.target;
+        self.glide = Glide::of(&self.target);
+        self.mix
+            .set_target(if self.target.is_audible() { 1.0 } else { 0.0 });
+        self.mix.settle();
+        self.states = Default::default();
+        self.design();
+    }
+
+    pub fn set_params(&mut self, params: &BandParams) {
+        self.target = params.clamped();
+    }
+
+    /// The settings the band is heading for.
+    pub fn target(&self) -> &BandParams {
+        &self.target
+    }
+
+    /// The band's shape and channel as they are running now.
+    pub fn shape(&self) -> &BandParams {
+        &self.shape
+    }
+
+    /// Whether the band's output differs from its input now or in the next samples.
+    pub fn is_running(&self) -> bool {
+        self.mix.is_ramping() || self.mix.target() > 0.0
+    }
+
+    /// Advances the glides by one tick: changes of shape fade the band out, swap and fade in;
+    /// frequency, gain and Q glide and recompute the sections.
+    pub fn tick(&mut self) {
+        let target = self.target;
+        let same_shape = target.band_type == self.shape.band_type
+            && target.slope_db_per_oct == self.shape.slope_db_per_oct
+            && target.mode == self.shape.mode;
+        if !same_shape {
+            if self.mix.is_ramping() || self.mix.target() > 0.0 {
+                self.mix.set_target(0.0);
+                return;
+            }
+            self.shape = target;
+            self.glide = Glide::of(&target);
+            self.states = Default::default();
+            self.design();
+        }
+        self.mix
+            .set_target(if target.is_audible() { 1.0 } else { 0.0 });
+        if !self.is_running() {
+            // Silent from here: start from rest when it comes back.
+            self.states = Default::default();
+        }
+        if self.glide.step(&Glide::of(&target), self.glide_amount) {
+            self.design();
+        }
+    }
+
+    fn design(&mut self) {
+        let params = BandParams {
+            freq_hz: self.glide.log_freq.exp2(),
+            gain_db: self.glide.gain_db,
+            q: self.glide.log_q.exp2(),
+            ..self.shape
+        };
+        (self.coeffs, self.count) = params.digital_sections(self.sample_rate);
+    }
+
+    /// The sections running now.
+    pub fn sections(&self) -> &[Biquad] {
+        &self.coeffs[..self.count]
+    }
+
+    /// Filters `signal` in place as channel `slot` (0 or 1), blending with the dry signal while
+    /// the band fades. `advance_mix` moves the fade along (once per sample, on the band's last
+    /// channel), so both channels see the same fade.
+    pub fn filter(&mut self, slot: usize, signal: &mut [f64], advance_mix: bool) {
+        let states = &mut self.states[slot];
+        let coeffs = &self.coeffs[..self.count];
+        if !self.mix.is_ramping() {
+            for x in signal.iter_mut() {
+                for (state, c) in states.iter_mut().zip(coeffs) {
+                    *x = state.tick(c, *x);
+                }
+            }
+        } else {
+            let mut mix = self.mix.clone();
+            for x in signal.iter_mut() {
+                let dry = *x;
+                let mut wet = dry;
+                for (state, c) in states.iter_mut().zip(coeffs) {
+                    wet = state.tick(c, wet);
+                }
+                let m = mix.next_gain();
+                *x = dry + m * (wet - dry);
+            }
+            if advance_mix {
+                self.mix = mix;
+            }
+        }
+        for state in states.iter_mut() {
+            state.flush_denormals();
+        }
+    }
+}
