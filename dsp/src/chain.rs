@@ -1,5 +1,6 @@
 //! The mastering chain, in signal order.
 
+use crate::eq::Equalizer;
 use crate::filter::DcFilter;
 use crate::limiter::{Limiter, LimiterReadings};
 use crate::meter::{Meter, MeterReadings};
@@ -20,7 +21,7 @@ pub struct ChainReadings {
     pub non_finite_samples: u64,
 }
 
-/// The whole mastering chain: input trim → DC filter → true-peak limiter → output trim, metered
+/// The whole mastering chain: input trim → DC filter → EQ → true-peak limiter → output trim, metered
 /// at both ends. The output trim comes after the limiter: above 0 dB it lifts the output over
 /// the limiter's ceiling (the output meter shows by how much).
 ///
@@ -32,6 +33,7 @@ pub struct MasterChain {
     params: ChainParams,
     input_trim: Trim,
     dc_filter: DcFilter,
+    eq: Equalizer,
     limiter: Limiter,
     output_trim: Trim,
     input_meter: Meter,
@@ -53,6 +55,7 @@ impl MasterChain {
             spec: None,
             input_trim: Trim::new(params.input_trim_db),
             dc_filter: DcFilter::new(params.dc_filter),
+            eq: Equalizer::new(params.eq.clone()),
             limiter: Limiter::new(params.limiter.clone()),
             output_trim: Trim::new(params.output_trim_db),
             input_meter: Meter::default(),
@@ -69,6 +72,7 @@ impl MasterChain {
         self.spec = Some(*spec);
         self.input_trim.prepare(spec);
         self.dc_filter.prepare(spec);
+        self.eq.prepare(spec);
         self.limiter.prepare(spec);
         self.output_trim.prepare(spec);
         self.input_meter.prepare(spec);
@@ -94,6 +98,7 @@ impl MasterChain {
         }
         self.input_trim.set_gain_db(params.input_trim_db);
         self.dc_filter.set_enabled(params.dc_filter);
+        self.eq.set_params(&params.eq);
         if params.limiter != self.params.limiter {
             self.limiter.set_params(&params.limiter);
         }
@@ -106,6 +111,7 @@ impl MasterChain {
     pub fn reset(&mut self) {
         self.input_trim.reset();
         self.dc_filter.reset();
+        self.eq.reset();
         self.limiter.reset();
         self.output_trim.reset();
         self.input_meter.reset();
@@ -135,6 +141,7 @@ impl MasterChain {
             self.input_meter.process(block);
             self.input_trim.process(block);
             self.dc_filter.process(block);
+            self.eq.process(block);
             self.limiter.process(block);
             self.output_trim.process(block);
             self.output_meter.process(block);
@@ -145,8 +152,14 @@ impl MasterChain {
     pub fn latency(&self) -> usize {
         self.input_trim.latency()
             + self.dc_filter.latency()
+            + self.eq.latency()
             + self.limiter.latency()
             + self.output_trim.latency()
+    }
+
+    /// The EQ as it runs, for the editor's curve.
+    pub fn eq(&self) -> &Equalizer {
+        &self.eq
     }
 
     /// What the meters read now.

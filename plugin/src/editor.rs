@@ -15,6 +15,7 @@ use nice_plug_egui::{EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp,
 use crate::meters::MeterView;
 use crate::params::LacquerParams;
 
+mod eq_panel;
 mod limiter_panel;
 mod loudness_panel;
 mod meter_bar;
@@ -25,7 +26,7 @@ pub use loudness_panel::reading_text;
 pub use param_control::ParamAccess;
 
 /// Initial editor size in logical pixels.
-const EDITOR_SIZE: (f32, f32) = (860.0, 600.0);
+const EDITOR_SIZE: (f32, f32) = (860.0, 840.0);
 
 /// The editor's initial (and remembered) window state.
 pub fn default_state() -> Arc<EguiEditorState> {
@@ -177,6 +178,11 @@ fn body(
             ui.add_space(6.0);
             let mut chain = ChainParams::default();
             params.write_chain_params(&mut chain);
+            theme::section().show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                eq_panel::eq_panel(ui, params, &chain.eq, access);
+            });
+            ui.add_space(6.0);
             ui.columns(2, |columns| {
                 controls(&mut columns[0], params, access, |group| group == "Limiter");
                 theme::section().show(&mut columns[1], |ui| {
@@ -184,7 +190,9 @@ fn body(
                     limiter_panel::limiter_panel(ui, &readings.limiter, chain.limiter.enabled);
                 });
                 columns[1].add_space(6.0);
-                controls(&mut columns[1], params, access, |group| group != "Limiter");
+                controls(&mut columns[1], params, access, |group| {
+                    group != "Limiter" && !group.starts_with("EQ")
+                });
             });
         });
         meter_bar::meter_pair(ui, "Out", &readings.output);

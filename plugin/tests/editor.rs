@@ -68,7 +68,7 @@ struct Editor {
 
 fn harness(editor: Editor) -> Harness<'static, Editor> {
     Harness::builder()
-        .with_size(egui::vec2(860.0, 600.0))
+        .with_size(egui::vec2(860.0, 840.0))
         .build_ui_state(
             |ui, editor: &mut Editor| {
                 let actions = draw(ui, &editor.params, &editor.readings, &editor.gestures);
@@ -207,4 +207,24 @@ fn every_limiter_setting_has_a_control() {
     }
     harness.get_by_label("Character: Transparent");
     harness.get_by_label("Detection: Auto");
+}
+
+#[test]
+fn the_eq_shows_its_curve_and_the_selected_bands_controls() {
+    let mut harness = harness(editor());
+    harness.run();
+    harness.get_by_label("EQ curve, 0 of 8 bands sounding");
+    // Band 1's controls show first; selecting band 3 brings its own.
+    harness.get_by_role_and_label(egui::Role::Slider, "Band 1 Frequency");
+    harness.get_by_label("3").click();
+    harness.run();
+    harness.get_by_role_and_label(egui::Role::Slider, "Band 3 Gain");
+    harness
+        .get_by_role_and_label(egui::Role::Switch, "Band 3")
+        .click();
+    harness.run();
+    assert_eq!(
+        *harness.state().gestures.0.borrow(),
+        ["begin Band 3", "set Band 3 1.000", "end Band 3"]
+    );
 }

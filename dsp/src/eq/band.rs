@@ -9,8 +9,9 @@ pub const MAX_SECTIONS: usize = 4;
 pub const FREQ_RANGE_HZ: (f64, f64) = (10.0, 30_000.0);
 pub const GAIN_RANGE_DB: (f64, f64) = (-18.0, 18.0);
 pub const Q_RANGE: (f64, f64) = (0.1, 18.0);
-/// The Q at which shelves do not overshoot and cuts are Butterworth.
-pub const NEUTRAL_Q: f64 = std::f64::consts::FRAC_1_SQRT_2;
+/// The Q at which shelves do not overshoot and cuts are Butterworth: 1/√2, rounded to a value
+/// hosts store exactly (f32), so saved sessions give the same filters as the defaults.
+pub const NEUTRAL_Q: f64 = 0.707_031_25;
 
 /// The shape of a band.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

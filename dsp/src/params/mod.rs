@@ -8,8 +8,12 @@ mod spec;
 mod table;
 
 pub use spec::{ParamError, ParamKind, ParamSpec, Scale, Unit};
-pub use table::{CHARACTERS, DETECTIONS, ParamKey, param_table};
+pub use table::{
+    CHARACTERS, DETECTIONS, EQ_MODES, EQ_PHASES, EQ_SLOPES, EQ_TYPES, EqField, ParamKey,
+    param_table,
+};
 
+use crate::eq::{BandParams, BandType, ChannelMode, EqParams, PhaseMode};
 use crate::limiter::{Character, Detection, LimiterParams};
 
 /// Every setting of the mastering chain, in physical units. `Default` is the chain's default
@@ -20,6 +24,8 @@ pub struct ChainParams {
     pub input_trim_db: f64,
     /// Whether the 5 Hz DC-offset filter is in.
     pub dc_filter: bool,
+    /// The EQ.
+    pub eq: EqParams,
     /// The true-peak limiter.
     pub limiter: LimiterParams,
     /// Gain after everything else, in dB.
@@ -44,6 +50,11 @@ impl ChainParams {
         match key {
             ParamKey::InputTrim => self.input_trim_db,
             ParamKey::DcFilter => toggle(self.dc_filter),
+            ParamKey::EqOn => toggle(self.eq.enabled),
+            ParamKey::EqPhase => f64::from(u8::from(self.eq.phase == PhaseMode::LinearPhase)),
+            ParamKey::EqBand(band, field) => {
+                eq_band_value(&self.eq.bands[usize::from(band)], field)
+            }
             ParamKey::LimiterOn => toggle(limiter.enabled),
             ParamKey::LimiterCeiling => limiter.ceiling_dbtp,
             ParamKey::LimiterDrive => limiter.drive_db,
@@ -68,6 +79,17 @@ impl ChainParams {
         match key {
             ParamKey::InputTrim => self.input_trim_db = value,
             ParamKey::DcFilter => self.dc_filter = on,
+            ParamKey::EqOn => self.eq.enabled = on,
+            ParamKey::EqPhase => {
+                self.eq.phase = if on {
+                    PhaseMode::LinearPhase
+                } else {
+                    PhaseMode::ZeroLatency
+                }
+            }
+            ParamKey::EqBand(band, field) => {
+                set_eq_band(&mut self.eq.bands[usize::from(band)], field, value)
+            }
             ParamKey::LimiterOn => limiter.enabled = on,
             ParamKey::LimiterCeiling => limiter.ceiling_dbtp = value,
             ParamKey::LimiterDrive => limiter.drive_db = value,
@@ -96,12 +118,40 @@ impl ChainParams {
         Self {
             input_trim_db: 0.0,
             dc_filter: false,
+            eq: EqParams::default(),
             limiter: LimiterParams {
                 enabled: false,
                 ..LimiterParams::default()
             },
             output_trim_db: 0.0,
         }
+    }
+}
+
+/// One EQ band setting as a plain number (choices as their index).
+fn eq_band_value(band: &BandParams, field: EqField) -> f64 {
+    let index_of = |i: Option<usize>| i.unwrap_or(0) as f64;
+    match field {
+        EqField::On => f64::from(u8::from(band.enabled)),
+        EqField::Type => index_of(BandType::ALL.iter().position(|&t| t == band.band_type)),
+        EqField::Freq => band.freq_hz,
+        EqField::Gain => band.gain_db,
+        EqField::Q => band.q,
+        EqField::Slope => f64::from(band.slope_db_per_oct / 6) - 1.0,
+        EqField::Mode => index_of(ChannelMode::ALL.iter().position(|&m| m == band.mode)),
+    }
+}
+
+fn set_eq_band(band: &mut BandParams, field: EqField, value: f64) {
+    let index = value.round().max(0.0) as usize;
+    match field {
+        EqField::On => band.enabled = value >= 0.5,
+        EqField::Type => band.band_type = BandType::ALL[index.min(BandType::ALL.len() - 1)],
+        EqField::Freq => band.freq_hz = value,
+        EqField::Gain => band.gain_db = value,
+        EqField::Q => band.q = value,
+        EqField::Slope => band.slope_db_per_oct = 6 * (index.min(7) as u32 + 1),
+        EqField::Mode => band.mode = ChannelMode::ALL[index.min(ChannelMode::ALL.len() - 1)],
     }
 }
 

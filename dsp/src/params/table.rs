@@ -9,6 +9,10 @@ use super::spec::{ParamKind, ParamSpec, Scale, Unit};
 pub enum ParamKey {
     InputTrim,
     DcFilter,
+    EqOn,
+    EqPhase,
+    /// One setting of one EQ band (0-based).
+    EqBand(u8, EqField),
     LimiterOn,
     LimiterCeiling,
     LimiterDrive,
@@ -21,6 +25,18 @@ pub enum ParamKey {
     LimiterDelta,
     LimiterUnityGain,
     OutputTrim,
+}
+
+/// The settings of an EQ band, as parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EqField {
+    On,
+    Type,
+    Freq,
+    Gain,
+    Q,
+    Slope,
+    Mode,
 }
 
 /// Every parameter of the chain, in signal order. Built once, on first use.
@@ -79,6 +95,107 @@ fn choice(
     }
 }
 
+/// The EQ's choices, in the order of `BandType::ALL`, the slopes and `ChannelMode::ALL`.
+pub const EQ_PHASES: &[&str] = &["Zero Latency", "Linear Phase"];
+pub const EQ_TYPES: &[&str] = &[
+    "Bell",
+    "Low Shelf",
+    "High Shelf",
+    "Low Cut",
+    "High Cut",
+    "Tilt",
+    "Notch",
+    "Band Pass",
+];
+pub const EQ_SLOPES: &[&str] = &[
+    "6 dB/oct",
+    "12 dB/oct",
+    "18 dB/oct",
+    "24 dB/oct",
+    "30 dB/oct",
+    "36 dB/oct",
+    "42 dB/oct",
+    "48 dB/oct",
+];
+pub const EQ_MODES: &[&str] = &["Stereo", "Left", "Right", "Mid", "Side"];
+
+/// The parameters of EQ band `index` (0-based; ids and names count from 1), defaults from
+/// [`EqParams::default`].
+fn eq_band(index: usize) -> Vec<ParamSpec> {
+    use crate::eq::{BandType, EqParams, FREQ_RANGE_HZ, GAIN_RANGE_DB, Q_RANGE};
+    let defaults = EqParams::default().bands[index];
+    let key = |field| ParamKey::EqBand(index as u8, field);
+    let n = index + 1;
+    let group = format!("EQ Band {n}");
+    let type_index = BandType::ALL
+        .iter()
+        .position(|&t| t == defaults.band_type)
+        .unwrap_or(0);
+    vec![
+        toggle(
+            &format!("eq{n}_on"),
+            key(EqField::On),
+            &group,
+            &format!("Band {n}"),
+            false,
+        ),
+        ParamSpec {
+            default: type_index as f64,
+            ..choice(
+                &format!("eq{n}_type"),
+                key(EqField::Type),
+                &group,
+                &format!("Band {n} Type"),
+                EQ_TYPES,
+            )
+        },
+        float(
+            &format!("eq{n}_freq"),
+            key(EqField::Freq),
+            &group,
+            &format!("Band {n} Frequency"),
+            Unit::Hz,
+            (FREQ_RANGE_HZ.0, FREQ_RANGE_HZ.1, Scale::Log),
+            defaults.freq_hz,
+        ),
+        float(
+            &format!("eq{n}_gain"),
+            key(EqField::Gain),
+            &group,
+            &format!("Band {n} Gain"),
+            Unit::Db,
+            (GAIN_RANGE_DB.0, GAIN_RANGE_DB.1, Scale::Linear),
+            0.0,
+        ),
+        float(
+            &format!("eq{n}_q"),
+            key(EqField::Q),
+            &group,
+            &format!("Band {n} Q"),
+            Unit::None,
+            (Q_RANGE.0, Q_RANGE.1, Scale::Log),
+            defaults.q,
+        ),
+        ParamSpec {
+            default: f64::from(defaults.slope_db_per_oct / 6 - 1),
+            ..choice(
+                &format!("eq{n}_slope"),
+                key(EqField::Slope),
+                &group,
+                &format!("Band {n} Slope"),
+                EQ_SLOPES,
+            )
+        },
+        choice(
+            &format!("eq{n}_mode"),
+            key(EqField::Mode),
+            &group,
+            &format!("Band {n} Channels"),
+            EQ_MODES,
+        ),
+    ]
+}
+
 /// The limiter's envelope characters and detection choices, in index order.
 pub const CHARACTERS: &[&str] = &["Transparent", "Fast"];
 pub const DETECTIONS: &[&str] = &["Auto", "2x", "4x", "8x", "16x", "Sample peak"];
@@ -97,6 +214,12 @@ fn build() -> Vec<ParamSpec> {
             0.0,
         ),
         toggle("dc_filter", DcFilter, "Input", "DC Filter", true),
+        toggle("eq_on", EqOn, "EQ", "EQ", true),
+        choice("eq_phase", EqPhase, "EQ", "EQ Phase", EQ_PHASES),
+    ]
+    .into_iter()
+    .chain((0..crate::eq::BANDS).flat_map(eq_band))
+    .chain([
         toggle("lim_on", LimiterOn, "Limiter", "Limiter", true),
         float(
             "lim_ceiling",
@@ -181,7 +304,8 @@ fn build() -> Vec<ParamSpec> {
             TRIM,
             0.0,
         ),
-    ]
+    ])
+    .collect()
 }
 
 #[cfg(test)]

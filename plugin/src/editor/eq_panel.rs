@@ -1,0 +1,145 @@
+//! The EQ: its curve (the designed bands' magnitudes, summed), a band selector and the selected
+//! band's controls.
+
+use egui::{Align2, FontId, RichText, Sense, Shape, Stroke, pos2};
+use lacquer_dsp::eq::{BANDS, ChannelMode, EqParams};
+
+use super::param_control::{self, ParamAccess};
+use super::theme;
+use crate::params::LacquerParams;
+
+const PLOT_HEIGHT: f32 = 130.0;
+/// The plot's frequency and gain span.
+const LOW_HZ: f64 = 20.0;
+const HIGH_HZ: f64 = 20_000.0;
+const RANGE_DB: f32 = 18.0;
+/// The curve is drawn for this rate: the bands' design is analog-accurate, so it is the sound
+/// at any rate to within the EQ's documented deviation.
+const DISPLAY_RATE: f64 = 48_000.0;
+const CURVE_POINTS: usize = 200;
+
+/// Which band's controls are shown; kept in egui's memory between frames.
+fn selected_id() -> egui::Id {
+    egui::Id::unique("lacquer_eq_selected_band")
+}
+
+/// The curve, the band selector and the selected band's controls.
+pub fn eq_panel(
+    ui: &mut egui::Ui,
+    params: &LacquerParams,
+    eq: &EqParams,
+    access: &dyn ParamAccess,
+) {
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("EQ").strong());
+        for id in ["eq_on", "eq_phase"] {
+            if let Some((spec, ptr)) = params.entries().find(|(s, _)| s.id == id) {
+                param_control::control(ui, spec, ptr, access);
+            }
+        }
+    });
+    curve_plot(ui, eq);
+    let mut selected: usize = ui.data(|d| d.get_temp(selected_id())).unwrap_or(0);
+    ui.horizontal(|ui| {
+        ui.label("Band");
+        for (index, band) in eq.bands.iter().enumerate() {
+            let label = RichText::new(format!("{}", index + 1)).color(if band.enabled {
+                theme::ACCENT
+            } else {
+                ui.visuals().weak_text_color()
+            });
+            let response = ui.selectable_label(selected == index, label);
+            if response.clicked() {
+                selected = index;
+            }
+        }
+    });
+    ui.data_mut(|d| d.insert_temp(selected_id(), selected));
+    let prefix = format!("eq{}_", selected + 1);
+    let band: Vec<_> = params
+        .entries()
+        .filter(|(spec, _)| spec.id.starts_with(&prefix))
+        .collect();
+    ui.columns(2, |columns| {
+        for (i, (spec, ptr)) in band.into_iter().enumerate() {
+            param_control::control(&mut columns[i % 2], spec, ptr, access);
+        }
+    });
+}
+
+/// Sum of the sounding bands on each part, as the engineer set them: left/right/stereo in the
+/// accent colour, mid and side bands in their own when there are any.
+fn curve_plot(ui: &mut egui::Ui, eq: &EqParams) {
+    let width = ui.available_width();
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(width, PLOT_HEIGHT), Sense::hover());
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 3.0, theme::TRACK);
+    let x_of =
+        |f: f64| rect.left() + rect.width() * ((f / LOW_HZ).ln() / (HIGH_HZ / LOW_HZ).ln()) as f32;
+    let y_of = |db: f32| rect.center().y - rect.height() * 0.5 * (db / RANGE_DB).clamp(-1.0, 1.0);
+    let grid = Stroke::new(1.0, ui.visuals().weak_text_color().gamma_multiply(0.3));
+    for f in [100.0, 1_000.0, 10_000.0] {
+        painter.line_segment(
+            [pos2(x_of(f), rect.top()), pos2(x_of(f), rect.bottom())],
+            grid,
+        );
+        painter.text(
+            pos2(x_of(f) + 2.0, rect.bottom() - 2.0),
+            Align2::LEFT_BOTTOM,
+            if f >= 1_000.0 {
+                format!("{}k", f / 1_000.0)
+            } else {
+                format!("{f}")
+            },
+            FontId::proportional(10.0),
+            ui.visuals().weak_text_color(),
+        );
+    }
+    painter.line_segment(
+        [pos2(rect.left(), y_of(0.0)), pos2(rect.right(), y_of(0.0))],
+        grid,
+    );
+
+    let designed: Vec<_> = eq
+        .bands
+        .iter()
+        .filter(|b| eq.enabled && b.is_audible())
+        .map(|b| (b.mode, b.clamped().digital_sections(DISPLAY_RATE)))
+        .collect();
+    let curve = |part: ChannelMode| -> Vec<egui::Pos2> {
+        (0..CURVE_POINTS)
+            .map(|i| {
+                let f = LOW_HZ * (HIGH_HZ / LOW_HZ).powf(i as f64 / (CURVE_POINTS - 1) as f64);
+                let db: f64 = designed
+                    .iter()
+                    .filter(|(mode, _)| *mode == ChannelMode::Stereo || *mode == part)
+                    .flat_map(|(_, (sections, count))| sections[..*count].iter())
+                    .map(|c| c.magnitude_db(f, DISPLAY_RATE))
+                    .sum();
+                pos2(x_of(f), y_of(db as f32))
+            })
+            .collect()
+    };
+    let has = |m: ChannelMode| designed.iter().any(|(mode, _)| *mode == m);
+    for (part, colour) in [
+        (ChannelMode::Side, egui::Color32::from_rgb(120, 170, 255)),
+        (ChannelMode::Mid, egui::Color32::from_rgb(150, 220, 140)),
+        (ChannelMode::Right, egui::Color32::from_rgb(240, 150, 120)),
+    ] {
+        if has(part) {
+            painter.add(Shape::line(curve(part), Stroke::new(1.5, colour)));
+        }
+    }
+    painter.add(Shape::line(
+        curve(ChannelMode::Left),
+        Stroke::new(2.0, theme::ACCENT),
+    ));
+    let sounding = designed.len();
+    response.widget_info(|| {
+        egui::WidgetInfo::labeled(
+            egui::Role::Image,
+            true,
+            format!("EQ curve, {sounding} of {BANDS} bands sounding"),
+        )
+    });
+}
