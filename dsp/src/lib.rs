@@ -12,7 +12,9 @@
 //! [`params`] describes each one (id, range, default) for the plugin, the CLI and presets.
 //! This crate knows nothing of plugin formats, GUIs, threads or files.
 
+pub mod analyser;
 pub mod chain;
+pub mod dynamics;
 pub mod eq;
 pub mod filter;
 pub mod limiter;
@@ -21,6 +23,7 @@ pub mod oversampling;
 pub mod params;
 pub mod processor;
 pub mod spec;
+pub mod stereo;
 pub mod trim;
 pub mod util;
 

@@ -54,7 +54,7 @@ proptest! {
     // Seeded, so a run is reproducible; the seed is part of the test.
     #![proptest_config(ProptestConfig {
         cases: 1000,
-        rng_seed: proptest::test_runner::RngSeed::Fixed(0x1acc_0e5),
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x01ac_c0e5),
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
@@ -296,4 +296,101 @@ fn switching_bands_fades_without_clicks() {
         .fold(0.0f32, f32::max);
     assert!(worst_step < 0.0158, "{worst_step}");
     assert_eq!(BANDS, 8);
+}
+
+/// Magnitude of `signal`'s DFT at `freq_hz`, dB.
+fn dft_db(signal: &[f32], freq_hz: f64, rate: f64) -> f64 {
+    let w = 2.0 * std::f64::consts::PI * freq_hz / rate;
+    let (re, im) = signal
+        .iter()
+        .enumerate()
+        .fold((0.0, 0.0), |(re, im), (n, &y)| {
+            let (s, c) = (w * n as f64).sin_cos();
+            (re + f64::from(y) * c, im - f64::from(y) * s)
+        });
+    10.0 * (re * re + im * im).log10()
+}
+
+#[test]
+fn linear_phase_has_the_zero_latency_magnitude_and_a_symmetric_response() {
+    let rate = 48_000.0;
+    let mut side = band(BandType::Bell, 3_000.0, 4.0, 1.0);
+    side.mode = ChannelMode::Side;
+    let mut params = eq_with(&[
+        (0, band(BandType::LowCut, 30.0, 0.0, 0.71)),
+        (1, band(BandType::LowShelf, 120.0, 3.0, 0.71)),
+        (3, band(BandType::Bell, 1_000.0, -4.0, 1.5)),
+        (6, band(BandType::HighShelf, 12_000.0, 2.5, 0.71)),
+    ]);
+    let zero_latency = Equalizer::new(params.clone());
+    params.phase = lacquer_dsp::eq::PhaseMode::LinearPhase;
+    let mut eq = Equalizer::new(params.clone());
+    eq.prepare(&ProcessSpec::stereo(rate, 512));
+    let latency = eq.latency();
+    assert!(latency > 0);
+    let mut impulse = vec![0.0f32; latency * 2 + 4096];
+    impulse[0] = 1.0;
+    let (l, _) = run(&mut eq, &impulse, &impulse, 512);
+    let mut reference = zero_latency;
+    reference.prepare(&ProcessSpec::stereo(rate, 512));
+    for f in [40.0, 120.0, 1_000.0, 5_000.0, 12_000.0, 20_000.0] {
+        let measured = dft_db(&l, f, rate);
+        let wanted = reference.curve_db(f, ChannelMode::Left);
+        assert!(
+            (measured - wanted).abs() < 0.1,
+            "{f} Hz: {measured} vs {wanted}"
+        );
+    }
+    // Linear phase: the response is symmetric about the reported latency.
+    let peak = l.iter().map(|x| x.abs()).fold(0.0f32, f32::max);
+    let asymmetry = (1..2048)
+        .map(|k| (l[latency + k] - l[latency - k]).abs())
+        .fold(0.0f32, f32::max);
+    assert!(asymmetry < 1e-4 * peak, "{asymmetry} of {peak}");
+
+    // A side band: the mid (L+R) passes untouched through the matrix kernel.
+    params.bands[5] = side;
+    let mut eq = Equalizer::new(params);
+    eq.prepare(&ProcessSpec::stereo(rate, 512));
+    let (left, right) = (noise(latency + 20_000, 8), noise(latency + 20_000, 9));
+    let (l, r) = run(&mut eq, &left, &right, 512);
+    let mut plain = Equalizer::new(eq.params().clone());
+    let mut stereo_only = plain.params().clone();
+    stereo_only.bands[5].enabled = false;
+    plain.set_params(&stereo_only);
+    plain.prepare(&ProcessSpec::stereo(rate, 512));
+    let (pl, pr) = run(&mut plain, &left, &right, 512);
+    let mid_error = (latency..l.len())
+        .map(|n| ((l[n] + r[n]) - (pl[n] + pr[n])).abs())
+        .fold(0.0f32, f32::max);
+    assert!(mid_error < 1e-4, "{mid_error}");
+}
+
+#[test]
+fn switching_phase_mode_keeps_the_audio_going() {
+    let rate = 48_000.0;
+    let input: Vec<f32> = (0..rate as usize * 2)
+        .map(|n| 0.5 * (2.0 * std::f32::consts::PI * 200.0 * n as f32 / rate as f32).sin())
+        .collect();
+    let mut params = eq_with(&[(3, band(BandType::Bell, 1_000.0, 3.0, 1.0))]);
+    let mut eq = Equalizer::new(params.clone());
+    eq.prepare(&ProcessSpec::stereo(rate, 256));
+    let (mut l, mut r) = (input.clone(), input.clone());
+    for (i, (lc, rc)) in l.chunks_mut(256).zip(r.chunks_mut(256)).enumerate() {
+        params.phase = if (i / 100) % 2 == 1 {
+            lacquer_dsp::eq::PhaseMode::LinearPhase
+        } else {
+            lacquer_dsp::eq::PhaseMode::ZeroLatency
+        };
+        eq.set_params(&params);
+        eq.process(&mut [lc, rc]);
+    }
+    // Every 10 ms holds the sine: no silent gap while the linear path fills. Mid-fade the two
+    // paths are a latency apart, so the 200 Hz sine (RMS 0.35) partly cancels: at worst
+    // cos(72°) of its level for this latency's 144° offset, 0.11.
+    for (k, window) in l.chunks(480).enumerate() {
+        let rms = (window.iter().map(|x| x * x).sum::<f32>() / window.len() as f32).sqrt();
+        assert!(rms > 0.1, "window {k}: {rms}");
+    }
+    assert!(l.iter().all(|x| x.is_finite()));
 }

@@ -23,13 +23,19 @@ pub use band_filter::TICK;
 
 use band_filter::BandFilter;
 
-use crate::util::power_to_db;
+use crate::filter::{Biquad, LinearPhaseFilter};
+use crate::util::{GainRamp, power_to_db};
 use crate::{ProcessSpec, Processor};
 
 /// Number of bands.
 pub const BANDS: usize = 8;
 /// Samples processed per pass through the bands (the work buffers' length).
 const CHUNK: usize = TICK;
+/// While settings move in linear-phase mode, a new kernel is designed at most this often, ms
+/// (a design costs about a millisecond of CPU at 48 kHz; the filter crossfades to it).
+const DESIGN_INTERVAL_MS: f64 = 40.0;
+/// Crossfade between the zero-latency and linear-phase paths when the mode changes, ms.
+const PHASE_FADE_MS: f64 = 20.0;
 
 /// How the EQ is realised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +99,17 @@ pub struct Equalizer {
     until_tick: usize,
     work: [[f64; CHUNK]; 2],
     prepared: bool,
+    /// The linear-phase path, its share of the output (0 zero-latency, 1 linear phase) and the
+    /// dry input it filters during a crossfade.
+    linear: LinearPhaseFilter,
+    phase_mix: GainRamp,
+    linear_input: [[f32; CHUNK]; 2],
+    /// Samples the linear-phase path still needs after a reset before it has output to fade to.
+    linear_warmup: usize,
+    /// A new kernel is wanted; the next may be designed once `since_design` reaches the interval.
+    design_due: bool,
+    since_design: usize,
+    design_interval: usize,
 }
 
 impl Default for Equalizer {
@@ -110,6 +127,13 @@ impl Equalizer {
             until_tick: 0,
             work: [[0.0; CHUNK]; 2],
             prepared: false,
+            linear: LinearPhaseFilter::new(),
+            phase_mix: GainRamp::new(phase_share(params.phase)),
+            linear_input: [[0.0; CHUNK]; 2],
+            linear_warmup: 0,
+            design_due: true,
+            since_design: 0,
+            design_interval: 1,
             params,
         };
         eq.apply_band_targets();
@@ -125,8 +149,75 @@ impl Equalizer {
         if *params == self.params {
             return;
         }
+        if params.phase != self.params.phase && params.phase == PhaseMode::LinearPhase {
+            // Its output starts a latency after the path starts; fade to it only then.
+            self.linear.reset();
+            self.linear_warmup = self.linear.latency();
+        }
         self.params.clone_from(params);
         self.apply_band_targets();
+        self.design_due = true;
+    }
+
+    /// The whole EQ at `freq_hz` as a 2x2 magnitude matrix `[out][in]` on left/right, with each
+    /// band's designed magnitude applied on its part, in band order: what linear-phase mode
+    /// realises. For left/right/stereo bands it is diagonal.
+    fn magnitude_matrix(
+        designed: &[(ChannelMode, [Biquad; MAX_SECTIONS], usize)],
+        phi: &[f64; 3],
+    ) -> [[f64; 2]; 2] {
+        let mut total = [[1.0, 0.0], [0.0, 1.0]];
+        for (mode, sections, count) in designed {
+            let h: f64 = sections[..*count]
+                .iter()
+                .map(|c| design::power(c, phi))
+                .product::<f64>()
+                .sqrt();
+            let band = match mode {
+                ChannelMode::Stereo => [[h, 0.0], [0.0, h]],
+                ChannelMode::Left => [[h, 0.0], [0.0, 1.0]],
+                ChannelMode::Right => [[1.0, 0.0], [0.0, h]],
+                ChannelMode::Mid => [
+                    [(h + 1.0) / 2.0, (h - 1.0) / 2.0],
+                    [(h - 1.0) / 2.0, (h + 1.0) / 2.0],
+                ],
+                ChannelMode::Side => [
+                    [(1.0 + h) / 2.0, (1.0 - h) / 2.0],
+                    [(1.0 - h) / 2.0, (1.0 + h) / 2.0],
+                ],
+            };
+            total = multiply(&band, &total);
+        }
+        total
+    }
+
+    /// Designs the linear-phase kernel for the current settings (not allocating: the bands'
+    /// sections live on the stack).
+    fn design_linear(&mut self) {
+        let mut designed = [(ChannelMode::Stereo, [Biquad::IDENTITY; MAX_SECTIONS], 0); BANDS];
+        let mut count = 0;
+        for band in self.params.bands.iter().map(BandParams::clamped) {
+            if self.params.enabled
+                && band.is_audible()
+                && (self.channels == 2 || band.mode != ChannelMode::Side)
+            {
+                let (sections, n) = band.digital_sections(self.sample_rate);
+                let mode = if self.channels == 2 {
+                    band.mode
+                } else {
+                    ChannelMode::Stereo
+                };
+                designed[count] = (mode, sections, n);
+                count += 1;
+            }
+        }
+        let rate = self.sample_rate;
+        self.linear.set_response(|freq_hz| {
+            let phi = design::phis(2.0 * std::f64::consts::PI * freq_hz / rate);
+            Self::magnitude_matrix(&designed[..count], &phi)
+        });
+        self.design_due = false;
+        self.since_design = 0;
     }
 
     /// Disabled, every band is asked to fade out; the settings stay for when it comes back.
@@ -163,6 +254,63 @@ impl Equalizer {
             })
             .map(|i| self.band_response_db(i, freq_hz))
             .sum()
+    }
+
+    /// Once per tick: a new kernel when one is due and the interval has passed; the phase
+    /// crossfade starts once the linear path has output.
+    fn advance_linear_design(&mut self) {
+        self.since_design = self.since_design.saturating_add(TICK);
+        let linear = self.params.phase == PhaseMode::LinearPhase;
+        if linear && self.design_due && self.since_design >= self.design_interval {
+            self.design_linear();
+        }
+        if self.linear_warmup == 0 {
+            self.phase_mix.set_target(phase_share(self.params.phase));
+        }
+    }
+
+    /// One chunk through whichever paths sound now, crossfaded while the mode changes.
+    fn process_paths(&mut self, channels: &mut [&mut [f32]], start: usize, len: usize) {
+        let share = self.phase_mix.target();
+        let fading = self.phase_mix.is_ramping() || self.linear_warmup > 0;
+        if !fading && share == 1.0 {
+            let mut parts = channels.iter_mut().map(|c| &mut c[start..start + len]);
+            match (parts.next(), parts.next()) {
+                (Some(a), Some(b)) => self.linear.process(&mut [a, b]),
+                (Some(a), None) => self.linear.process(&mut [a]),
+                _ => {}
+            }
+            return;
+        }
+        if !fading {
+            if self.bands.iter().any(BandFilter::is_running) {
+                self.process_chunk(channels, start, len);
+            }
+            return;
+        }
+        for (copy, channel) in self.linear_input.iter_mut().zip(channels.iter()) {
+            copy[..len].copy_from_slice(&channel[start..start + len]);
+        }
+        {
+            let [a, b] = &mut self.linear_input;
+            let (a, b) = (&mut a[..len], &mut b[..len]);
+            if channels.len() == 2 {
+                self.linear.process(&mut [a, b]);
+            } else {
+                self.linear.process(&mut [a]);
+            }
+        }
+        self.linear_warmup = self.linear_warmup.saturating_sub(len);
+        if self.bands.iter().any(BandFilter::is_running) {
+            self.process_chunk(channels, start, len);
+        }
+        for i in 0..len {
+            let m = self.phase_mix.next_gain() as f32;
+            for (channel, linear) in channels.iter_mut().zip(&self.linear_input) {
+                let x = &mut channel[start + i];
+                *x += m * (linear[i] - *x);
+            }
+        }
     }
 
     /// Runs one chunk (at most [`CHUNK`] samples) through the sounding bands, in band order.
@@ -208,6 +356,19 @@ impl Equalizer {
     }
 }
 
+/// The linear-phase path's share of the output for a mode.
+fn phase_share(phase: PhaseMode) -> f64 {
+    match phase {
+        PhaseMode::ZeroLatency => 0.0,
+        PhaseMode::LinearPhase => 1.0,
+    }
+}
+
+fn multiply(a: &[[f64; 2]; 2], b: &[[f64; 2]; 2]) -> [[f64; 2]; 2] {
+    let entry = |i: usize, j: usize| a[i][0] * b[0][j] + a[i][1] * b[1][j];
+    [[entry(0, 0), entry(0, 1)], [entry(1, 0), entry(1, 1)]]
+}
+
 /// Converts the work buffers between left/right and mid/side (`M = (L+R)/2`, `S = (L-R)/2`;
 /// back: `L = M+S`, `R = M-S`).
 fn convert(first: &mut [f64], second: &mut [f64], from: Domain) {
@@ -227,6 +388,10 @@ impl Processor for Equalizer {
         for band in &mut self.bands {
             band.prepare(spec.sample_rate);
         }
+        self.linear.prepare(spec);
+        self.phase_mix
+            .set_ramp_samples((PHASE_FADE_MS * 0.001 * spec.sample_rate) as usize);
+        self.design_interval = (DESIGN_INTERVAL_MS * 0.001 * spec.sample_rate) as usize;
         self.prepared = true;
         self.reset();
     }
@@ -236,6 +401,20 @@ impl Processor for Equalizer {
             band.reset();
         }
         self.until_tick = 0;
+        self.linear.reset();
+        self.linear_warmup = 0;
+        self.phase_mix.set_target(phase_share(self.params.phase));
+        self.phase_mix.settle();
+        if self.prepared {
+            self.design_linear();
+        }
+    }
+
+    fn latency(&self) -> usize {
+        match self.params.phase {
+            PhaseMode::ZeroLatency => 0,
+            PhaseMode::LinearPhase => self.linear.latency(),
+        }
     }
 
     fn process(&mut self, channels: &mut [&mut [f32]]) {
@@ -252,11 +431,10 @@ impl Processor for Equalizer {
                     band.tick();
                 }
                 self.until_tick = TICK;
+                self.advance_linear_design();
             }
             let n = self.until_tick.min(len - start).min(CHUNK);
-            if self.bands.iter().any(BandFilter::is_running) {
-                self.process_chunk(channels, start, n);
-            }
+            self.process_paths(channels, start, n);
             self.until_tick -= n;
             start += n;
         }

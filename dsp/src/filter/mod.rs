@@ -2,8 +2,11 @@
 
 mod band_split;
 mod biquad;
+pub mod crossover;
 mod dc;
+pub mod linear_phase;
 
 pub use band_split::{BandSplit, SPLIT_CHUNK, SPLIT_HALF_TAPS, SPLIT_PASS, SPLIT_STOP};
 pub use biquad::{Biquad, BiquadState};
 pub use dc::{DC_FILTER_CUTOFF_HZ, DcFilter};
+pub use linear_phase::{LINEAR_PHASE_PARTITION, LinearPhaseFilter};
