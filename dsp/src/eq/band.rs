@@ -9,9 +9,10 @@ pub const MAX_SECTIONS: usize = 4;
 pub const FREQ_RANGE_HZ: (f64, f64) = (10.0, 30_000.0);
 pub const GAIN_RANGE_DB: (f64, f64) = (-18.0, 18.0);
 pub const Q_RANGE: (f64, f64) = (0.1, 18.0);
-/// The Q at which shelves do not overshoot and cuts are Butterworth: 1/√2, rounded to a value
-/// hosts store exactly (f32), so saved sessions give the same filters as the defaults.
-pub const NEUTRAL_Q: f64 = 0.707_031_25;
+/// The default Q, at which cuts are Butterworth (it scales their sharpest section's 1/√2) and
+/// shelves barely overshoot (0.03 dB). A value hosts store and display exactly, so a saved
+/// session and its text give the same filters as the defaults.
+pub const NEUTRAL_Q: f64 = 0.75;
 
 /// The shape of a band.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,7 +24,7 @@ pub enum BandType {
     LowShelf,
     HighShelf,
     /// Butterworth high-pass (low cut) or low-pass (high cut), 6-48 dB/oct; Q sets the
-    /// resonance of the sharpest section (0.707: none).
+    /// resonance of the sharpest section ([`NEUTRAL_Q`]: none).
     LowCut,
     HighCut,
     /// Tilts the spectrum about the frequency: -gain/2 far below, +gain/2 far above.
@@ -202,7 +203,7 @@ impl BandParams {
 
 /// Butterworth cut sections of the band's order: second-order sections with the pole pair
 /// Qs `1 / (2 cos ψ)`, plus a first-order one for odd orders. The band's Q scales the sharpest
-/// section's Q (0.707 leaves it Butterworth).
+/// section's Q ([`NEUTRAL_Q`] leaves it Butterworth).
 fn butterworth(band: &BandParams, sections: &mut [AnalogSection; MAX_SECTIONS]) -> usize {
     let order = band.slope_db_per_oct / 6;
     let low_cut = band.band_type == BandType::LowCut;
