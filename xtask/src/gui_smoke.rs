@@ -11,7 +11,7 @@ use anyhow::{Context, bail};
 use crate::cmd;
 
 const DISPLAY: &str = ":97";
-const EDITOR_SIZE: (u32, u32) = (860, 600);
+const EDITOR_SIZE: (u32, u32) = (860, 840);
 
 /// Kills a child process when dropped, so a failed check never leaves Xvfb running.
 struct Guard(Child);
@@ -64,7 +64,7 @@ fn x(program: &str, args: &[&str]) -> Option<String> {
 pub fn run(standalone: &Path) -> anyhow::Result<()> {
     let _xvfb = spawn(
         Path::new("Xvfb"),
-        &[DISPLAY, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        &[DISPLAY, "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
     )?;
     wait_for("Xvfb", Duration::from_secs(10), || x("xdpyinfo", &[]))?;
     let _app = spawn(standalone, &["--backend", "dummy"])?;

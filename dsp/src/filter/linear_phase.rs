@@ -25,15 +25,17 @@ use crate::{ProcessSpec, Processor};
 
 /// Partition length in samples: the convolution's block and the buffering it adds to the latency.
 ///
-/// Chosen by measurement (`benches/linear_phase.rs`; 48 kHz stereo, AVX2): per-sample cost
-/// falls while the multiply-accumulates (one per partition per sample) dominate and rises again
-/// once the transforms (log of the partition length) do. 1024 was the cheapest at 44.1-96 kHz,
-/// and its 1024 samples of buffering are small beside the kernel's own half-length delay.
+/// Chosen by measurement (`benches/linear_phase.rs`, 48 kHz stereo): the multiply-accumulates
+/// cost one per partition per sample, the transforms grow with the log of the partition. 512
+/// costs 50-65% more than 1024; 2048 ties at 44.1/48 kHz and saves about a third at 384 kHz
+/// (where the kernel has 128 partitions of 1024) but doubles the time a new design takes to be
+/// heard (up to two partitions: the wait for the boundary, then the crossfade).
 pub const LINEAR_PHASE_PARTITION: usize = 1024;
 
-/// The kernel spans at least this long, rounded up to a power of two of samples: long enough
-/// that a 20 Hz bell's impulse response (its decay time grows with Q over the frequency) has
-/// died away well inside the window.
+/// The kernel spans at least this long, rounded up to a power of two of samples. A bell rings
+/// for a time proportional to Q over its frequency; 0.34 s holds a Q 1 bell at 20 Hz (a +6 dB
+/// one has decayed by some 60 dB at the kernel's ends). Narrower low bells ring past the ends
+/// and are realised broader and shallower (a 20 Hz Q 6 +12 dB bell peaks 2.7 dB short).
 const KERNEL_SECONDS: f64 = 0.34;
 
 /// Fraction of each side of the kernel the window tapers (a Tukey window: flat over the inner
@@ -144,11 +146,12 @@ impl LinearPhaseFilter {
     /// entries are 0 at every bin, processing skips the cross terms (half the
     /// multiply-accumulates). Mono filters use `[0][0]` only.
     ///
-    /// Never allocates. Costs about 1 ms at 48 kHz (one 32768-point f64 inverse FFT and 16
-    /// partition FFTs per designed entry, two entries for a diagonal stereo matrix, four for a
-    /// full one; see `benches/linear_phase.rs`) and scales with the sample rate: call it when
-    /// the EQ changes, not every block. Called again before the crossfade starts, the newer
-    /// design replaces the waiting one. Does nothing unprepared.
+    /// Never allocates. Per designed entry: one f64 inverse FFT of twice the kernel length and
+    /// one transform per partition; a diagonal stereo matrix designs two entries, a full one
+    /// four. Measured at 48 kHz (`benches/linear_phase.rs`): 0.33 ms diagonal, 0.60 ms full, plus
+    /// the calls to `response`; the cost grows with the kernel length (about 8 ms at 384 kHz).
+    /// Call it when the EQ changes, not every block. Called again before the crossfade starts,
+    /// the newer design replaces the waiting one. Does nothing unprepared.
     pub fn set_response(&mut self, response: impl Fn(f64) -> [[f64; 2]; 2]) {
         if self.partitions == 0 {
             return;
@@ -330,10 +333,10 @@ impl Processor for LinearPhaseFilter {
             "{} channels",
             channels.len()
         );
-        let frames = channels.iter().map(|c| c.len()).min().unwrap_or(0);
+        let block_len = channels.iter().map(|c| c.len()).min().unwrap_or(0);
         let mut start = 0;
-        while start < frames {
-            let len = (B - self.fill).min(frames - start);
+        while start < block_len {
+            let len = (B - self.fill).min(block_len - start);
             for channel in 0..self.channels {
                 let frame = &mut self.frames[channel * 2 * B + B + self.fill..][..len];
                 let output = &self.outputs[channel * B + self.fill..][..len];
