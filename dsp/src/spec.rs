@@ -61,7 +61,7 @@ impl ProcessSpec {
 
     /// Converts a duration in milliseconds to a whole number of samples (rounded, at least 1).
     pub fn ms_to_samples(&self, ms: f64) -> usize {
-        ((ms * 0.001 * self.sample_rate).round() as usize).max(1)
+        (crate::util::ms_to_samples(ms, self.sample_rate).round() as usize).max(1)
     }
 }
 

@@ -4,6 +4,8 @@
 //! constants hold whatever the level and threshold. The detector only turns a waveform into a
 //! steady level: a steady sine reads as one value, so the static curve is what the listener gets.
 
+use crate::util::{ms_to_samples, smoothing_step};
+
 /// How the level is measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Detection {
@@ -63,8 +65,8 @@ impl LevelDetector {
 
     /// Derives the hold and averaging lengths from the sample rate, and resets.
     pub fn prepare(&mut self, sample_rate: f64) {
-        self.segment = ((PEAK_HOLD_MS * 0.001 * sample_rate).round() as usize).max(1);
-        self.weight = 1.0 - (-1.0 / (RMS_WINDOW_MS * 0.001 * sample_rate)).exp();
+        self.segment = (ms_to_samples(PEAK_HOLD_MS, sample_rate).round() as usize).max(1);
+        self.weight = smoothing_step(1.0, RMS_WINDOW_MS, sample_rate);
         self.reset();
     }
 

@@ -1,6 +1,6 @@
 //! The gain stage: makeup and engagement on top of the computed gain, applied per frame.
 
-use crate::util::GainRamp;
+use crate::util::{GainRamp, ms_to_samples};
 
 /// How long makeup and bypass changes take, ms.
 pub const STAGE_RAMP_MS: f64 = 20.0;
@@ -47,7 +47,7 @@ impl FrameGain {
 impl GainStage {
     /// Sets the ramp length from the sample rate.
     pub fn prepare(&mut self, sample_rate: f64) {
-        let samples = ((STAGE_RAMP_MS * 0.001 * sample_rate) as usize).max(1);
+        let samples = (ms_to_samples(STAGE_RAMP_MS, sample_rate) as usize).max(1);
         self.makeup.set_ramp_samples(samples);
         self.engage.set_ramp_samples(samples);
     }

@@ -2,7 +2,7 @@
 
 use super::band::{BandParams, MAX_SECTIONS};
 use crate::filter::Biquad;
-use crate::util::GainRamp;
+use crate::util::{GainRamp, ms_to_samples, smoothing_step};
 
 /// Samples between coefficient updates while a band glides.
 pub const TICK: usize = 32;
@@ -129,8 +129,8 @@ impl BandFilter {
     pub fn prepare(&mut self, sample_rate: f64) {
         self.sample_rate = sample_rate;
         self.mix
-            .set_ramp_samples((FADE_MS * 0.001 * sample_rate) as usize);
-        self.glide_amount = 1.0 - (-(TICK as f64) / (GLIDE_MS * 0.001 * sample_rate)).exp();
+            .set_ramp_samples(ms_to_samples(FADE_MS, sample_rate) as usize);
+        self.glide_amount = smoothing_step(TICK as f64, GLIDE_MS, sample_rate);
         self.reset();
     }
 

@@ -390,8 +390,8 @@ impl Processor for Equalizer {
         }
         self.linear.prepare(spec);
         self.phase_mix
-            .set_ramp_samples((PHASE_FADE_MS * 0.001 * spec.sample_rate) as usize);
-        self.design_interval = (DESIGN_INTERVAL_MS * 0.001 * spec.sample_rate) as usize;
+            .set_ramp_samples(spec.ms_to_samples(PHASE_FADE_MS));
+        self.design_interval = spec.ms_to_samples(DESIGN_INTERVAL_MS);
         self.prepared = true;
         self.reset();
     }

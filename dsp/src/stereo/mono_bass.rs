@@ -8,7 +8,7 @@ use std::f64::consts::PI;
 
 use crate::filter::crossover::{GLIDE_MS, highpass_section};
 use crate::filter::{Biquad, BiquadState};
-use crate::util::GainRamp;
+use crate::util::{GainRamp, ms_to_samples, smoothing_step};
 
 /// Frequency range, Hz.
 pub const MONO_BASS_MIN_HZ: f64 = 20.0;
@@ -57,9 +57,9 @@ impl MonoBass {
     /// Sets the rate; `step_frames` is how often [`Self::step`] will be called.
     pub fn prepare(&mut self, sample_rate: f64, step_frames: usize) {
         self.sample_rate = sample_rate;
-        self.glide = 1.0 - (-(step_frames as f64) / (GLIDE_MS * 0.001 * sample_rate)).exp();
+        self.glide = smoothing_step(step_frames as f64, GLIDE_MS, sample_rate);
         self.amount
-            .set_ramp_samples(((SWITCH_MS * 0.001 * sample_rate) as usize).max(1));
+            .set_ramp_samples((ms_to_samples(SWITCH_MS, sample_rate) as usize).max(1));
         self.reset();
     }
 

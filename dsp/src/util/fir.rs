@@ -85,7 +85,8 @@ fn dot_body<const FUSED: bool>(a: &[f32], b: &[f32]) -> f32 {
 }
 
 #[cfg(target_arch = "x86_64")]
-fn has_avx2_fma() -> bool {
+/// Whether the CPU runs the AVX2/FMA kernels (checked once per call; the check is cached by std).
+pub(crate) fn has_avx2_fma() -> bool {
     std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
 }
 

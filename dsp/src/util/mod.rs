@@ -6,9 +6,11 @@ pub mod fir;
 mod level;
 mod ramp;
 mod sanitize;
+mod time;
 
 pub use blocks::for_each_slice;
 pub use delay::DelayLine;
 pub use level::{db_to_gain, gain_to_db, power_to_db};
 pub use ramp::GainRamp;
 pub use sanitize::sanitize;
+pub use time::{ms_to_samples, smoothing_step};
