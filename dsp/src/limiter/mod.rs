@@ -18,15 +18,22 @@
 //! field (its tails from before the fade, which a sinc pulse driven +24 dB adds up to 1 % at its
 //! peak; [`FarField`]). The final output is measured once more, far field included, as proof.
 
+mod channel;
 mod detector;
 mod envelope;
+mod params;
+mod readout;
+mod safety;
 
 pub use detector::{DETECT_CHUNK, DETECT_LOOKAHEAD, DETECT_SCAN, Detector, PeakMode};
 pub use envelope::{EnvelopeShape, GainEnvelope, Release};
+pub use params::{Character, Detection, LimiterParams, LimiterReadings};
+
+use channel::{Channel, Rows, first_stage, link_gains};
 
 use crate::oversampling::peak_scan::ScanDesign;
 use crate::oversampling::{FarField, PeakScanner};
-use crate::util::{DelayLine, GainRamp, db_to_gain, gain_to_db};
+use crate::util::{DelayLine, GainRamp, db_to_gain, gain_to_db, ms_to_samples};
 use crate::{ProcessSpec, Processor};
 
 /// Samples on each side of a peak over which the gain stays constant: the reach of the
@@ -69,203 +76,6 @@ pub const OVER_TOLERANCE_DB: f64 = 0.005;
 /// Gain-reduction history: one value per 10 ms, the last 2.56 s.
 pub const HISTORY_LEN: usize = 256;
 const MAX_CHANNELS: usize = 2;
-
-/// How the gain reacts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Character {
-    /// The attack ramp spans the whole look-ahead: the smoothest, least distorting reduction.
-    Transparent,
-    /// The attack ramp is a quarter of the look-ahead: transients keep more of their edge.
-    Fast,
-}
-
-/// How peaks between samples are detected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Detection {
-    /// True peak; the measuring grid by sample rate: 16 positions per sample up to 50 kHz,
-    /// 8 to 100 kHz, 4 to 200 kHz, 2 above.
-    Auto,
-    /// True peak on a grid of this many positions per sample (2, 4, 8 or 16).
-    Oversampled(usize),
-    /// Sample values only: the ceiling holds for sample peaks, not between samples.
-    SamplePeak,
-}
-
-impl Detection {
-    fn mode(self, sample_rate: f64) -> PeakMode {
-        match self {
-            Detection::SamplePeak => PeakMode::SamplePeak,
-            Detection::Oversampled(positions) => PeakMode::TruePeak {
-                positions: positions.clamp(2, 16).next_power_of_two(),
-            },
-            Detection::Auto => PeakMode::TruePeak {
-                positions: match sample_rate {
-                    r if r <= 50_000.0 => 16,
-                    r if r <= 100_000.0 => 8,
-                    r if r <= 200_000.0 => 4,
-                    _ => 2,
-                },
-            },
-        }
-    }
-}
-
-/// The limiter's settings, in physical units.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LimiterParams {
-    /// Off: the input passes unchanged, delayed by the same latency (so switching does not
-    /// move the audio in time), with a 10 ms crossfade.
-    pub enabled: bool,
-    /// Highest output peak allowed, dBTP (dBFS in sample-peak mode). -20..0.
-    pub ceiling_dbtp: f64,
-    /// Gain into the limiter, dB. 0..24.
-    pub drive_db: f64,
-    /// How far ahead the gain starts to fall, ms. 0.5..10.
-    pub lookahead_ms: f64,
-    /// Release time constant, ms (the gain recovers 63 % of a reduction per constant). 1..1000.
-    pub release_ms: f64,
-    /// Program-dependent release: brief peaks recover in a quarter of `release_ms`, sustained
-    /// reduction moves with four times it.
-    pub auto_release: bool,
-    /// How much the channels share their gain, percent: 100 keeps the stereo image. 0..100.
-    pub link_pct: f64,
-    pub character: Character,
-    pub detection: Detection,
-    /// Output only what the limiter removes.
-    pub delta: bool,
-    /// Lower the output by the drive, to compare with the input at equal loudness.
-    pub unity_gain: bool,
-}
-
-impl Default for LimiterParams {
-    fn default() -> Self {
-        Self {
-            enabled: true,
-            ceiling_dbtp: -1.0,
-            drive_db: 0.0,
-            lookahead_ms: 1.5,
-            release_ms: 80.0,
-            auto_release: true,
-            link_pct: 100.0,
-            character: Character::Transparent,
-            detection: Detection::Auto,
-            delta: false,
-            unity_gain: false,
-        }
-    }
-}
-
-/// What the limiter did, for the GUI. Plain data.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LimiterReadings {
-    /// Gain reduction at the end of the last block (the most-reduced channel), dB, ≥ 0.
-    pub gain_reduction_db: f64,
-    /// Largest gain reduction since reset, dB.
-    pub max_gain_reduction_db: f64,
-    /// Gain reduction per 10 ms (the largest in each), oldest first.
-    pub history_db: [f32; HISTORY_LEN],
-    /// True peak of the limiter's output since reset, dBTP: the proof the ceiling held.
-    pub output_true_peak_dbtp: f64,
-    /// Intervals whose output peak exceeded the ceiling by more than [`OVER_TOLERANCE_DB`].
-    pub overs: u64,
-}
-
-impl Default for LimiterReadings {
-    fn default() -> Self {
-        Self {
-            gain_reduction_db: 0.0,
-            max_gain_reduction_db: 0.0,
-            history_db: [0.0; HISTORY_LEN],
-            output_true_peak_dbtp: f64::NEG_INFINITY,
-            overs: 0,
-        }
-    }
-}
-
-/// One channel's state and its per-chunk working rows.
-#[derive(Debug, Clone, Default)]
-struct Channel {
-    detector: Detector,
-    main: GainEnvelope,
-    high: GainEnvelope,
-    /// Samples left for which the high band stays out.
-    high_out_for: usize,
-    low_delay: DelayLine,
-    high_delay: DelayLine,
-    /// The safety stage: measures the first stage's output, corrects the rest.
-    safety_scanner: PeakScanner,
-    safety_far: FarField,
-    safety: GainEnvelope,
-    safety_delay: DelayLine,
-    safety_high_delay: DelayLine,
-    /// Delays the input to the output for delta listening.
-    dry_delay: DelayLine,
-    /// Delays the untouched input by the whole latency, for bypass.
-    bypass_delay: DelayLine,
-    /// The readout: the output's own scanner, screened only where the safety stage's gain
-    /// moved near an interval (elsewhere the output there is the stage's signal, already
-    /// measured: its bounds and peaks wait in the certified delays).
-    output_scanner: PeakScanner,
-    certified_bound: DelayLine,
-    certified_peak: DelayLine,
-    certified_far: DelayLine,
-    /// The far field of what the safety stage removed from the high band: with the stage's
-    /// own far field it bounds the output's.
-    removed_far: FarField,
-    /// Output frames so far, and the last one whose safety gain was below unity.
-    output_frames: u64,
-    last_reduced: Option<u64>,
-    rows: Rows,
-}
-
-/// One chunk of a channel at each stage (allocated in `prepare`).
-#[derive(Debug, Clone, Default)]
-struct Rows {
-    driven: Vec<f32>,
-    /// The detector's requirements, then the gain of the first stage, then of the safety stage.
-    gain: Vec<f32>,
-    cut_high: Vec<bool>,
-    high_gain: Vec<f32>,
-    low: Vec<f32>,
-    high: Vec<f32>,
-    /// First stage output and its high-band part, then (delayed and corrected) the output's.
-    stage: Vec<f32>,
-    stage_high: Vec<f32>,
-    dry: Vec<f32>,
-    /// Bounds on the far field of each interval being measured.
-    far: Vec<f32>,
-    /// The safety stage's bound of each interval and its measured peak (NaN if not measured),
-    /// both without the far field.
-    certified_bound: Vec<f32>,
-    certified_peak: Vec<f32>,
-    certified_far: Vec<f32>,
-    /// The high band the safety stage took away: `(1 - gain) · stage_high`.
-    removed_high: Vec<f32>,
-    /// The input, delayed by the whole latency.
-    bypass: Vec<f32>,
-}
-
-impl Rows {
-    fn new(len: usize) -> Self {
-        Self {
-            driven: vec![0.0; len],
-            gain: vec![0.0; len],
-            cut_high: vec![false; len],
-            high_gain: vec![0.0; len],
-            low: vec![0.0; len],
-            high: vec![0.0; len],
-            stage: vec![0.0; len],
-            stage_high: vec![0.0; len],
-            dry: vec![0.0; len],
-            far: vec![0.0; len],
-            certified_bound: vec![0.0; len],
-            certified_peak: vec![0.0; len],
-            certified_far: vec![0.0; len],
-            removed_high: vec![0.0; len],
-            bypass: vec![0.0; len],
-        }
-    }
-}
 
 /// The limiter for one or two channels. `prepare` allocates; nothing else does.
 #[derive(Debug, Clone)]
@@ -370,7 +180,7 @@ impl Limiter {
             Character::Transparent => lookahead,
             Character::Fast => (lookahead / 4).max(1),
         };
-        let release_samples = (self.params.release_ms.clamp(1.0, 1000.0) * 0.001 * rate) as f32;
+        let release_samples = ms_to_samples(self.params.release_ms.clamp(1.0, 1000.0), rate) as f32;
         let release = if self.params.auto_release {
             Release::Auto {
                 fast: release_samples / 4.0,
@@ -395,7 +205,7 @@ impl Limiter {
             ramp: HIGH_BAND_FADE,
             hold: main.delay() + 1 - HIGH_BAND_FADE,
             release: Release::Linear {
-                samples: (HIGH_BAND_RETURN_MS * 0.001 * rate) as f32,
+                samples: ms_to_samples(HIGH_BAND_RETURN_MS, rate) as f32,
             },
         };
         self.high_post_hold = spec.ms_to_samples(HIGH_BAND_POST_HOLD_MS);
@@ -404,7 +214,7 @@ impl Limiter {
             ramp: SAFETY_LOOKAHEAD,
             hold: HOLD,
             release: Release::Manual {
-                time_constant: (SAFETY_RELEASE_MS * 0.001 * rate) as f32,
+                time_constant: ms_to_samples(SAFETY_RELEASE_MS, rate) as f32,
             },
         };
         self.envelope_delay = main.delay();
@@ -598,183 +408,6 @@ impl Limiter {
             }
             start = end;
         }
-    }
-
-    /// Measures the first stage's output exactly, far field included, and corrects what still
-    /// exceeds the ceiling. Leaves the output in `stage` and its high band in `stage_high`, and
-    /// what it measured for the readout in the certified rows.
-    fn safety_stage(&mut self, count: usize, len: usize, link: f32, mode: PeakMode) {
-        let ceiling = self.ceiling;
-        // Intervals under this cannot raise the readout or count as overs.
-        let readout_floor = ceiling.min(self.output_peak).min(self.over_threshold);
-        for channel in &mut self.channels[..count] {
-            let rows = &mut channel.rows;
-            channel.safety_scanner.push(&rows.stage[..len]);
-            channel
-                .safety_far
-                .advance(&rows.stage_high[..len], &mut rows.far[..len]);
-            let scanner = &channel.safety_scanner;
-            for j in 0..len {
-                let (bound, far) = (scanner.bound(j), rows.far[j]);
-                let peak = match mode {
-                    PeakMode::SamplePeak => scanner.sample(j).abs(),
-                    PeakMode::TruePeak { .. } if bound + far > readout_floor => scanner.measure(j),
-                    PeakMode::TruePeak { .. } => f32::NAN,
-                };
-                rows.certified_bound[j] = bound;
-                rows.certified_peak[j] = peak;
-                rows.certified_far[j] = far;
-                rows.gain[j] = if peak + far > ceiling {
-                    ((ceiling - far) / peak).max(0.0)
-                } else {
-                    1.0
-                };
-            }
-        }
-        let channels = &mut self.channels[..count];
-        link_gains(channels, len, link);
-        for channel in channels.iter_mut() {
-            let rows = &mut channel.rows;
-            channel.safety.process(&mut rows.gain[..len]);
-            channel.safety_delay.process(&mut rows.stage[..len]);
-            channel
-                .safety_high_delay
-                .process(&mut rows.stage_high[..len]);
-            channel.dry_delay.process(&mut rows.dry[..len]);
-            channel
-                .certified_bound
-                .process(&mut rows.certified_bound[..len]);
-            channel
-                .certified_peak
-                .process(&mut rows.certified_peak[..len]);
-            channel
-                .certified_far
-                .process(&mut rows.certified_far[..len]);
-            let frames = rows.stage[..len]
-                .iter_mut()
-                .zip(&mut rows.stage_high[..len])
-                .zip(&mut rows.removed_high[..len])
-                .zip(&rows.gain[..len]);
-            for (((output, high), removed), &gain) in frames {
-                *output *= gain;
-                *removed = (1.0 - gain) * *high;
-                *high *= gain;
-            }
-        }
-    }
-
-    /// Measures the output's peaks, far field included: the readout and the over counter.
-    fn check_output(&mut self, count: usize, len: usize, mode: PeakMode) {
-        for channel in &mut self.channels[..count] {
-            let rows = &mut channel.rows;
-            if let Some(last) = rows.gain[..len].iter().rposition(|&g| g < 1.0) {
-                channel.last_reduced = Some(channel.output_frames + last as u64);
-            }
-            let start = channel.output_frames;
-            channel.output_frames += len as u64;
-            if let PeakMode::SamplePeak = mode {
-                for &y in &rows.stage[..len] {
-                    self.output_peak = self.output_peak.max(y.abs());
-                    self.overs += u64::from(y.abs() > self.over_threshold);
-                }
-                continue;
-            }
-            channel.output_scanner.push_unscreened(&rows.stage[..len]);
-            // The output's far field: the stage's, less what the safety stage removed.
-            channel
-                .removed_far
-                .advance(&rows.removed_high[..len], &mut rows.far[..len]);
-            for (far, &certified) in rows.far[..len].iter_mut().zip(&rows.certified_far[..len]) {
-                *far += certified;
-            }
-            // The intervals lag the newest sample by the look-ahead; each reaches that far on
-            // either side. Where no safety gain moved in that span, the output there is the
-            // stage's signal and the certified figures are its own.
-            let span_start =
-                start.saturating_sub((SAFETY_SCAN_LOOKAHEAD + SAFETY_SCAN.reach()) as u64);
-            let certified = channel.last_reduced.is_none_or(|last| last < span_start);
-            let unmeasured = |j: usize| rows.certified_peak[j].is_nan();
-            let floor = self.output_peak.min(self.over_threshold);
-            let needs_own =
-                (0..len).any(|j| rows.certified_bound[j] + rows.far[j] > floor && unmeasured(j));
-            let scanner = &mut channel.output_scanner;
-            if !certified || needs_own {
-                scanner.screen();
-            }
-            for (j, &far) in rows.far[..len].iter().enumerate() {
-                let floor = self.output_peak.min(self.over_threshold);
-                let (bound, measured) = if certified && !needs_own {
-                    (rows.certified_bound[j], rows.certified_peak[j])
-                } else {
-                    (scanner.bound(j), f32::NAN)
-                };
-                if bound + far <= floor {
-                    continue;
-                }
-                let peak = if measured.is_nan() {
-                    scanner.measure(j)
-                } else {
-                    measured
-                } + far;
-                self.output_peak = self.output_peak.max(peak);
-                if peak > self.over_threshold {
-                    self.overs += 1;
-                }
-            }
-        }
-    }
-}
-
-/// Moves each channel's gains towards the smallest of all channels by `link` (0..=1).
-fn link_gains(channels: &mut [Channel], len: usize, link: f32) {
-    if let [left, right] = channels {
-        let (left, right) = (&mut left.rows.gain[..len], &mut right.rows.gain[..len]);
-        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
-            let strictest = l.min(*r);
-            if link == 1.0 {
-                // Exactly equal, so one envelope can serve both.
-                (*l, *r) = (strictest, strictest);
-            } else {
-                *l += link * (strictest - *l);
-                *r += link * (strictest - *r);
-            }
-        }
-    }
-}
-
-/// The first stage of one channel after its gains: the high band's envelope, the delayed bands
-/// with their gains applied. Leaves the first stage's output and its high-band part in `stage`
-/// and `stage_high`, the delayed input in `dry`, the gains in `gain`.
-fn first_stage(channel: &mut Channel, len: usize, mode: PeakMode, high_post_hold: usize) {
-    let rows = &mut channel.rows;
-    match mode {
-        // Sample-peak mode measures the whole signal: both bands take the gain.
-        PeakMode::SamplePeak => rows.high_gain[..len].fill(1.0),
-        PeakMode::TruePeak { .. } => {
-            for (high_gain, &cut) in rows.high_gain[..len].iter_mut().zip(&rows.cut_high[..len]) {
-                if cut {
-                    channel.high_out_for = high_post_hold;
-                }
-                *high_gain = if channel.high_out_for > 0 { 0.0 } else { 1.0 };
-                channel.high_out_for = channel.high_out_for.saturating_sub(1);
-            }
-            channel.high.process(&mut rows.high_gain[..len]);
-        }
-    }
-    let (low, high) = channel.detector.bands(len);
-    channel.low_delay.process_into(low, &mut rows.low[..len]);
-    channel.high_delay.process_into(high, &mut rows.high[..len]);
-    let frames = rows.stage[..len]
-        .iter_mut()
-        .zip(&mut rows.stage_high[..len])
-        .zip(&mut rows.dry[..len])
-        .zip(rows.low[..len].iter().zip(&rows.high[..len]))
-        .zip(rows.gain[..len].iter().zip(&rows.high_gain[..len]));
-    for ((((stage, stage_high), dry), (&low, &high)), (&gain, &high_gain)) in frames {
-        // The high band follows the gain and, where it must, fades out as well.
-        *stage_high = gain * high_gain * high;
-        *stage = gain * low + *stage_high;
-        *dry = low + high;
     }
 }
 

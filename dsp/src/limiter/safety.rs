@@ -1,0 +1,69 @@
+//! The second stage: measures the first stage's output exactly and corrects what still exceeds
+//! the ceiling.
+
+use super::{Limiter, PeakMode, link_gains};
+
+impl Limiter {
+    /// Measures the first stage's output exactly, far field included, and corrects what still
+    /// exceeds the ceiling. Leaves the output in `stage` and its high band in `stage_high`, and
+    /// what it measured for the readout in the certified rows.
+    pub(super) fn safety_stage(&mut self, count: usize, len: usize, link: f32, mode: PeakMode) {
+        let ceiling = self.ceiling;
+        // Intervals under this cannot raise the readout or count as overs.
+        let readout_floor = ceiling.min(self.output_peak).min(self.over_threshold);
+        for channel in &mut self.channels[..count] {
+            let rows = &mut channel.rows;
+            channel.safety_scanner.push(&rows.stage[..len]);
+            channel
+                .safety_far
+                .advance(&rows.stage_high[..len], &mut rows.far[..len]);
+            let scanner = &channel.safety_scanner;
+            for j in 0..len {
+                let (bound, far) = (scanner.bound(j), rows.far[j]);
+                let peak = match mode {
+                    PeakMode::SamplePeak => scanner.sample(j).abs(),
+                    PeakMode::TruePeak { .. } if bound + far > readout_floor => scanner.measure(j),
+                    PeakMode::TruePeak { .. } => f32::NAN,
+                };
+                rows.certified_bound[j] = bound;
+                rows.certified_peak[j] = peak;
+                rows.certified_far[j] = far;
+                rows.gain[j] = if peak + far > ceiling {
+                    ((ceiling - far) / peak).max(0.0)
+                } else {
+                    1.0
+                };
+            }
+        }
+        let channels = &mut self.channels[..count];
+        link_gains(channels, len, link);
+        for channel in channels.iter_mut() {
+            let rows = &mut channel.rows;
+            channel.safety.process(&mut rows.gain[..len]);
+            channel.safety_delay.process(&mut rows.stage[..len]);
+            channel
+                .safety_high_delay
+                .process(&mut rows.stage_high[..len]);
+            channel.dry_delay.process(&mut rows.dry[..len]);
+            channel
+                .certified_bound
+                .process(&mut rows.certified_bound[..len]);
+            channel
+                .certified_peak
+                .process(&mut rows.certified_peak[..len]);
+            channel
+                .certified_far
+                .process(&mut rows.certified_far[..len]);
+            let frames = rows.stage[..len]
+                .iter_mut()
+                .zip(&mut rows.stage_high[..len])
+                .zip(&mut rows.removed_high[..len])
+                .zip(&rows.gain[..len]);
+            for (((output, high), removed), &gain) in frames {
+                *output *= gain;
+                *removed = (1.0 - gain) * *high;
+                *high *= gain;
+            }
+        }
+    }
+}
