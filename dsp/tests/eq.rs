@@ -1,6 +1,6 @@
 //! The EQ against its analog prototypes and under automation, bad settings and channel modes.
 
-use lacquer_dsp::eq::{BANDS, BandParams, BandType, ChannelMode, EqParams, Equalizer};
+use lacquer_dsp::eq::{BandParams, BandType, ChannelMode, EqParams, Equalizer};
 use lacquer_dsp::{ProcessSpec, Processor};
 use proptest::prelude::*;
 
@@ -295,7 +295,6 @@ fn switching_bands_fades_without_clicks() {
         .map(|w| (w[1] - w[0]).abs())
         .fold(0.0f32, f32::max);
     assert!(worst_step < 0.0158, "{worst_step}");
-    assert_eq!(BANDS, 8);
 }
 
 /// Magnitude of `signal`'s DFT at `freq_hz`, dB.

@@ -100,41 +100,27 @@ fn curve_plot(ui: &mut egui::Ui, eq: &EqParams) {
         grid,
     );
 
-    let designed: Vec<_> = eq
-        .bands
-        .iter()
-        .filter(|b| eq.enabled && b.is_audible())
-        .map(|b| (b.mode, b.clamped().digital_sections(DISPLAY_RATE)))
-        .collect();
-    let curve = |part: ChannelMode| -> Vec<egui::Pos2> {
-        (0..CURVE_POINTS)
-            .map(|i| {
-                let f = LOW_HZ * (HIGH_HZ / LOW_HZ).powf(i as f64 / (CURVE_POINTS - 1) as f64);
-                let db: f64 = designed
-                    .iter()
-                    .filter(|(mode, _)| *mode == ChannelMode::Stereo || *mode == part)
-                    .flat_map(|(_, (sections, count))| sections[..*count].iter())
-                    .map(|c| c.magnitude_db(f, DISPLAY_RATE))
-                    .sum();
-                pos2(x_of(f), y_of(db as f32))
-            })
+    let curves = cached_curves(ui, eq);
+    let line = |db: &[f32]| -> Vec<egui::Pos2> {
+        db.iter()
+            .enumerate()
+            .map(|(i, &db)| pos2(x_of(curve_freq(i)), y_of(db)))
             .collect()
     };
-    let has = |m: ChannelMode| designed.iter().any(|(mode, _)| *mode == m);
     for (part, colour) in [
         (ChannelMode::Side, egui::Color32::from_rgb(120, 170, 255)),
         (ChannelMode::Mid, egui::Color32::from_rgb(150, 220, 140)),
         (ChannelMode::Right, egui::Color32::from_rgb(240, 150, 120)),
     ] {
-        if has(part) {
-            painter.add(Shape::line(curve(part), Stroke::new(1.5, colour)));
+        if let Some(db) = curves.part(part) {
+            painter.add(Shape::line(line(db), Stroke::new(1.5, colour)));
         }
     }
     painter.add(Shape::line(
-        curve(ChannelMode::Left),
+        line(&curves.left),
         Stroke::new(2.0, theme::ACCENT),
     ));
-    let sounding = designed.len();
+    let sounding = curves.sounding;
     response.widget_info(|| {
         egui::WidgetInfo::labeled(
             egui::Role::Image,
@@ -142,4 +128,74 @@ fn curve_plot(ui: &mut egui::Ui, eq: &EqParams) {
             format!("EQ curve, {sounding} of {BANDS} bands sounding"),
         )
     });
+}
+
+/// Frequency of curve point `i`, log-spaced over the plot.
+fn curve_freq(i: usize) -> f64 {
+    LOW_HZ * (HIGH_HZ / LOW_HZ).powf(i as f64 / (CURVE_POINTS - 1) as f64)
+}
+
+/// The curves in dB for one set of EQ settings. Designing the bands and evaluating them costs
+/// about a millisecond, so the result is kept in egui's memory until the settings change.
+#[derive(Clone)]
+struct Curves {
+    params: EqParams,
+    sounding: usize,
+    left: Vec<f32>,
+    /// Right, mid and side, where some band acts on that part alone.
+    others: Vec<(ChannelMode, Vec<f32>)>,
+}
+
+impl Curves {
+    fn new(eq: &EqParams) -> Self {
+        let designed: Vec<_> = eq
+            .bands
+            .iter()
+            .filter(|b| eq.enabled && b.is_audible())
+            .map(|b| (b.mode, b.clamped().digital_sections(DISPLAY_RATE)))
+            .collect();
+        let curve = |part: ChannelMode| -> Vec<f32> {
+            (0..CURVE_POINTS)
+                .map(|i| {
+                    designed
+                        .iter()
+                        .filter(|(mode, _)| *mode == ChannelMode::Stereo || *mode == part)
+                        .flat_map(|(_, (sections, count))| sections[..*count].iter())
+                        .map(|c| c.magnitude_db(curve_freq(i), DISPLAY_RATE))
+                        .sum::<f64>() as f32
+                })
+                .collect()
+        };
+        let others = [ChannelMode::Right, ChannelMode::Mid, ChannelMode::Side]
+            .into_iter()
+            .filter(|&part| designed.iter().any(|(mode, _)| *mode == part))
+            .map(|part| (part, curve(part)))
+            .collect();
+        Self {
+            params: eq.clone(),
+            sounding: designed.len(),
+            left: curve(ChannelMode::Left),
+            others,
+        }
+    }
+
+    fn part(&self, part: ChannelMode) -> Option<&[f32]> {
+        self.others
+            .iter()
+            .find(|(mode, _)| *mode == part)
+            .map(|(_, db)| db.as_slice())
+    }
+}
+
+fn cached_curves(ui: &egui::Ui, eq: &EqParams) -> Curves {
+    let id = egui::Id::unique("lacquer_eq_curves");
+    let cached: Option<Curves> = ui.data(|d| d.get_temp(id));
+    match cached {
+        Some(curves) if curves.params == *eq => curves,
+        _ => {
+            let curves = Curves::new(eq);
+            ui.data_mut(|d| d.insert_temp(id, curves.clone()));
+            curves
+        }
+    }
 }
