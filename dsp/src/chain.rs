@@ -1,9 +1,11 @@
 //! The mastering chain, in signal order.
 
+use crate::dynamics::{GlueCompressor, GlueReadings, MultibandCompressor, MultibandReadings};
 use crate::eq::Equalizer;
 use crate::filter::DcFilter;
 use crate::limiter::{Limiter, LimiterReadings};
 use crate::meter::{Meter, MeterReadings};
+use crate::stereo::{Imager, ImagerReadings};
 use crate::trim::Trim;
 use crate::util::{for_each_slice, sanitize};
 use crate::{ChainParams, ProcessSpec, Processor, SpecError};
@@ -15,13 +17,20 @@ pub struct ChainReadings {
     pub input: MeterReadings,
     /// The output, after everything.
     pub output: MeterReadings,
+    /// The multiband compressor's gain reduction per band.
+    pub multiband: MultibandReadings,
+    /// The glue compressor's gain reduction.
+    pub glue: GlueReadings,
+    /// Stereo correlation of the imager's output, per band and overall.
+    pub imager: ImagerReadings,
     /// The limiter: gain reduction, and the true peak it let through.
     pub limiter: LimiterReadings,
     /// NaN or infinite input samples replaced by silence since the last reset.
     pub non_finite_samples: u64,
 }
 
-/// The whole mastering chain: input trim → DC filter → EQ → true-peak limiter → output trim, metered
+/// The whole mastering chain: input trim → DC filter → EQ → multiband compressor → glue
+/// compressor → imager → true-peak limiter → output trim, metered
 /// at both ends. The output trim comes after the limiter: above 0 dB it lifts the output over
 /// the limiter's ceiling (the output meter shows by how much).
 ///
@@ -34,6 +43,9 @@ pub struct MasterChain {
     input_trim: Trim,
     dc_filter: DcFilter,
     eq: Equalizer,
+    multiband: MultibandCompressor,
+    glue: GlueCompressor,
+    imager: Imager,
     limiter: Limiter,
     output_trim: Trim,
     input_meter: Meter,
@@ -56,6 +68,9 @@ impl MasterChain {
             input_trim: Trim::new(params.input_trim_db),
             dc_filter: DcFilter::new(params.dc_filter),
             eq: Equalizer::new(params.eq.clone()),
+            multiband: MultibandCompressor::new(params.multiband.clone()),
+            glue: GlueCompressor::new(params.glue),
+            imager: Imager::new(params.imager),
             limiter: Limiter::new(params.limiter.clone()),
             output_trim: Trim::new(params.output_trim_db),
             input_meter: Meter::default(),
@@ -73,6 +88,9 @@ impl MasterChain {
         self.input_trim.prepare(spec);
         self.dc_filter.prepare(spec);
         self.eq.prepare(spec);
+        self.multiband.prepare(spec);
+        self.glue.prepare(spec);
+        self.imager.prepare(spec);
         self.limiter.prepare(spec);
         self.output_trim.prepare(spec);
         self.input_meter.prepare(spec);
@@ -99,6 +117,15 @@ impl MasterChain {
         self.input_trim.set_gain_db(params.input_trim_db);
         self.dc_filter.set_enabled(params.dc_filter);
         self.eq.set_params(&params.eq);
+        if params.multiband != self.params.multiband {
+            self.multiband.set_params(&params.multiband);
+        }
+        if params.glue != self.params.glue {
+            self.glue.set_params(&params.glue);
+        }
+        if params.imager != self.params.imager {
+            self.imager.set_params(&params.imager);
+        }
         if params.limiter != self.params.limiter {
             self.limiter.set_params(&params.limiter);
         }
@@ -112,6 +139,9 @@ impl MasterChain {
         self.input_trim.reset();
         self.dc_filter.reset();
         self.eq.reset();
+        self.multiband.reset();
+        self.glue.reset();
+        self.imager.reset();
         self.limiter.reset();
         self.output_trim.reset();
         self.input_meter.reset();
@@ -121,6 +151,9 @@ impl MasterChain {
 
     /// Clears the meters only (the engineer's "reset meters" button).
     pub fn reset_meters(&mut self) {
+        self.multiband.reset_readings();
+        self.glue.reset_readings();
+        self.imager.reset_readings();
         self.limiter.reset_readings();
         self.input_meter.reset();
         self.output_meter.reset();
@@ -142,6 +175,9 @@ impl MasterChain {
             self.input_trim.process(block);
             self.dc_filter.process(block);
             self.eq.process(block);
+            self.multiband.process(block);
+            self.glue.process(block);
+            self.imager.process(block);
             self.limiter.process(block);
             self.output_trim.process(block);
             self.output_meter.process(block);
@@ -153,6 +189,9 @@ impl MasterChain {
         self.input_trim.latency()
             + self.dc_filter.latency()
             + self.eq.latency()
+            + self.multiband.latency()
+            + self.glue.latency()
+            + self.imager.latency()
             + self.limiter.latency()
             + self.output_trim.latency()
     }
@@ -167,6 +206,9 @@ impl MasterChain {
         ChainReadings {
             input: self.input_meter.readings(),
             output: self.output_meter.readings(),
+            multiband: self.multiband.readings(),
+            glue: self.glue.readings(),
+            imager: self.imager.readings(),
             limiter: self.limiter.readings(),
             non_finite_samples: self.non_finite_samples,
         }

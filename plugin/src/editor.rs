@@ -1,5 +1,5 @@
-//! The editor: live input/output meters, the output's loudness figures, the limiter's activity
-//! and the chain's controls.
+//! The editor: live input/output meters, the output's loudness figures, and one page per
+//! stage of the chain (EQ, dynamics, stereo, limiter) with its activity and controls.
 //!
 //! The body (`draw`) works on plain data and a [`ParamAccess`], so it can be driven headless in
 //! tests; `LacquerEditor` binds it to nice-plug-egui.
@@ -15,7 +15,10 @@ use nice_plug_egui::{EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp,
 use crate::meters::MeterView;
 use crate::params::LacquerParams;
 
+mod band_plot;
+mod dynamics_panel;
 mod eq_panel;
+mod imager_panel;
 mod limiter_panel;
 mod loudness_panel;
 mod meter_bar;
@@ -178,26 +181,109 @@ fn body(
             ui.add_space(6.0);
             let mut chain = ChainParams::default();
             params.write_chain_params(&mut chain);
+            let page = page_tabs(ui, &chain);
             theme::section().show(ui, |ui| {
                 ui.set_width(ui.available_width());
-                eq_panel::eq_panel(ui, params, &chain.eq, access);
+                page_body(ui, page, params, &chain, readings, access);
             });
             ui.add_space(6.0);
             ui.columns(2, |columns| {
-                controls(&mut columns[0], params, access, |group| group == "Limiter");
-                theme::section().show(&mut columns[1], |ui| {
-                    ui.set_width(ui.available_width());
-                    limiter_panel::limiter_panel(ui, &readings.limiter, chain.limiter.enabled);
-                });
-                columns[1].add_space(6.0);
-                controls(&mut columns[1], params, access, |group| {
-                    group != "Limiter" && !group.starts_with("EQ")
-                });
+                controls(&mut columns[0], params, access, |group| group == "Input");
+                controls(&mut columns[1], params, access, |group| group == "Output");
             });
         });
         meter_bar::meter_pair(ui, "Out", &readings.output);
     });
     actions
+}
+
+/// The module pages, in signal order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Page {
+    Eq,
+    Dynamics,
+    Stereo,
+    Limiter,
+}
+
+impl Page {
+    const ALL: [Page; 4] = [Page::Eq, Page::Dynamics, Page::Stereo, Page::Limiter];
+
+    fn title(self) -> &'static str {
+        match self {
+            Page::Eq => "EQ",
+            Page::Dynamics => "Dynamics",
+            Page::Stereo => "Stereo",
+            Page::Limiter => "Limiter",
+        }
+    }
+
+    /// Whether any module on the page is switched on.
+    fn active(self, chain: &ChainParams) -> bool {
+        match self {
+            Page::Eq => chain.eq.enabled && chain.eq.bands.iter().any(|b| b.enabled),
+            Page::Dynamics => chain.multiband.enabled || chain.glue.enabled,
+            Page::Stereo => chain.imager.enabled,
+            Page::Limiter => chain.limiter.enabled,
+        }
+    }
+}
+
+/// The page selector; the choice is kept in egui's memory. Pages whose modules are on show
+/// in the accent colour.
+fn page_tabs(ui: &mut egui::Ui, chain: &ChainParams) -> Page {
+    let id = egui::Id::unique("lacquer_page");
+    let mut page = ui.data(|d| d.get_temp(id)).unwrap_or(Page::Eq);
+    ui.horizontal(|ui| {
+        for candidate in Page::ALL {
+            let mut text = RichText::new(candidate.title()).strong();
+            if candidate.active(chain) {
+                text = text.color(theme::ACCENT);
+            }
+            if ui.selectable_label(page == candidate, text).clicked() {
+                page = candidate;
+            }
+        }
+    });
+    ui.data_mut(|d| d.insert_temp(id, page));
+    page
+}
+
+fn page_body(
+    ui: &mut egui::Ui,
+    page: Page,
+    params: &LacquerParams,
+    chain: &ChainParams,
+    readings: &ChainReadings,
+    access: &dyn ParamAccess,
+) {
+    match page {
+        Page::Eq => eq_panel::eq_panel(ui, params, &chain.eq, access),
+        Page::Dynamics => {
+            dynamics_panel::multiband_panel(
+                ui,
+                params,
+                &chain.multiband,
+                &readings.multiband,
+                access,
+            );
+            ui.separator();
+            dynamics_panel::glue_panel(ui, params, &readings.glue, chain.glue.enabled, access);
+        }
+        Page::Stereo => {
+            imager_panel::imager_panel(ui, params, &chain.imager, &readings.imager, access)
+        }
+        Page::Limiter => {
+            ui.columns(2, |columns| {
+                controls(&mut columns[0], params, access, |group| group == "Limiter");
+                limiter_panel::limiter_panel(
+                    &mut columns[1],
+                    &readings.limiter,
+                    chain.limiter.enabled,
+                );
+            });
+        }
+    }
 }
 
 /// One framed section per parameter group, in signal order, for the groups `show` accepts.

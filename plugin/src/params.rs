@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use lacquer_dsp::ChainParams;
-use lacquer_dsp::params::{ParamKind, ParamSpec, Scale, param_table};
+use lacquer_dsp::params::{ParamKind, ParamSpec, Scale, Unit, param_table};
 use nice_plug::prelude::*;
 
 /// How strongly log-scaled parameters (frequencies, times) are skewed towards their low end.
@@ -37,7 +37,7 @@ impl HostParam {
                 };
                 HostParam::Float(
                     FloatParam::new(name, spec.default as f32, range)
-                        .with_unit(spec.unit.suffix())
+                        .with_unit(host_unit(spec))
                         .with_value_to_string(Arc::new(move |v| plain_text(spec, v as f64)))
                         .with_string_to_value(Arc::new(move |s| {
                             spec.parse(s).ok().map(|v| v as f32)
@@ -82,10 +82,19 @@ impl HostParam {
     }
 }
 
-/// The value text without the unit: hosts append the unit themselves.
+/// The unit hosts append to the value text. Frequencies carry their own (`120.0 Hz`,
+/// `1.20 kHz`): a fixed suffix would read `1.20 kHz Hz`.
+fn host_unit(spec: &ParamSpec) -> &'static str {
+    match spec.unit {
+        Unit::Hz => "",
+        unit => unit.suffix(),
+    }
+}
+
+/// The value text without the unit hosts append themselves.
 fn plain_text(spec: &ParamSpec, value: f64) -> String {
     let text = spec.format(value);
-    text.strip_suffix(spec.unit.suffix())
+    text.strip_suffix(host_unit(spec))
         .map(str::to_owned)
         .unwrap_or(text)
 }

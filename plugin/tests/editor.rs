@@ -183,6 +183,8 @@ fn the_limiter_panel_shows_reduction_and_proves_the_ceiling() {
     held.readings.limiter.history_db[255] = 2.34;
     let mut held_harness = harness(held);
     held_harness.run();
+    held_harness.get_by_label("Limiter").click();
+    held_harness.run();
     held_harness.get_by_label("2.3 dB  (max 6.5)");
     held_harness.get_by_label("Limiter out: -1.00 dBTP true peak · ceiling held");
     held_harness.get_by_label("Gain reduction history, deepest 6.0 dB");
@@ -192,12 +194,16 @@ fn the_limiter_panel_shows_reduction_and_proves_the_ceiling() {
     over.readings.limiter.overs = 3;
     let mut over_harness = harness(over);
     over_harness.run();
+    over_harness.get_by_label("Limiter").click();
+    over_harness.run();
     over_harness.get_by_label("Limiter out: -0.90 dBTP true peak · 3 overs");
 }
 
 #[test]
 fn every_limiter_setting_has_a_control() {
     let mut harness = harness(editor());
+    harness.run();
+    harness.get_by_label("Limiter").click();
     harness.run();
     for name in ["Ceiling", "Drive", "Lookahead", "Release", "Stereo Link"] {
         harness.get_by_role_and_label(egui::Role::Slider, name);
@@ -227,4 +233,64 @@ fn the_eq_shows_its_curve_and_the_selected_bands_controls() {
         *harness.state().gestures.0.borrow(),
         ["begin Band 3", "set Band 3 1.000", "end Band 3"]
     );
+}
+
+#[test]
+fn the_dynamics_page_shows_reduction_per_band_and_each_bands_controls() {
+    let mut busy = editor();
+    busy.readings.multiband.gain_reduction_db = [3.24, 0.0, 1.5, 0.0];
+    busy.readings.glue.gain_reduction_db = 2.04;
+    let mut harness = harness(busy);
+    harness.run();
+    harness.get_by_label("Dynamics").click();
+    harness.run();
+    harness.get_by_label("Multiband gain reduction 1: 3.2 dB, 2: 0.0 dB, 3: 1.5 dB, 4: 0.0 dB");
+    harness.get_by_role_and_label(egui::Role::Slider, "MB1 Threshold");
+    harness.get_by_role_and_label(egui::Role::Slider, "MB Crossover 3");
+    harness.get_by_label("2").click();
+    harness.run();
+    harness.get_by_role_and_label(egui::Role::Slider, "MB2 Ratio");
+    assert!(
+        harness
+            .query_by_role_and_label(egui::Role::Slider, "MB1 Ratio")
+            .is_none()
+    );
+    // Off, the glue shows no reduction; on, its reading.
+    harness.get_by_label("gain reduction –");
+    harness
+        .get_by_role_and_label(egui::Role::Switch, "Glue")
+        .click();
+    harness.run();
+    harness.get_by_label("gain reduction 2.0 dB");
+    harness.get_by_role_and_label(egui::Role::Slider, "Glue Threshold");
+}
+
+#[test]
+fn the_stereo_page_shows_widths_and_correlation_for_the_bands_in_use() {
+    let mut harness = harness(editor());
+    harness.run();
+    harness.get_by_label("Stereo").click();
+    harness.run();
+    harness.get_by_label(
+        "Imager widths 1: 100 % correlation –, 2: 100 % correlation –, \
+         3: 100 % correlation –, 4: 100 % correlation –",
+    );
+    harness.get_by_role_and_label(egui::Role::Slider, "Width 4");
+    harness.get_by_label("Imager Bands: 4").click();
+    harness.run();
+    harness.get_by_label("2").click();
+    harness.run();
+    // Two bands: one crossover and two widths.
+    harness.get_by_role_and_label(egui::Role::Slider, "Width 2");
+    assert!(
+        harness
+            .query_by_role_and_label(egui::Role::Slider, "Width 3")
+            .is_none()
+    );
+    assert!(
+        harness
+            .query_by_role_and_label(egui::Role::Slider, "Imager Crossover 2")
+            .is_none()
+    );
+    harness.get_by_role_and_label(egui::Role::Switch, "Mono Bass");
 }

@@ -101,6 +101,15 @@ pub struct GlueReadings {
     pub history_db: [f32; HISTORY_LEN],
 }
 
+impl Default for GlueReadings {
+    fn default() -> Self {
+        Self {
+            gain_reduction_db: 0.0,
+            history_db: [0.0; HISTORY_LEN],
+        }
+    }
+}
+
 /// The glue compressor for one or two channels. Nothing allocates, `prepare` included.
 #[derive(Debug, Clone)]
 pub struct GlueCompressor {

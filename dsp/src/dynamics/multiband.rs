@@ -140,6 +140,16 @@ pub struct MultibandReadings {
     pub history_db: [[f32; HISTORY_LEN]; MAX_BANDS],
 }
 
+impl Default for MultibandReadings {
+    fn default() -> Self {
+        Self {
+            bands: MAX_BANDS,
+            gain_reduction_db: [0.0; MAX_BANDS],
+            history_db: [[0.0; HISTORY_LEN]; MAX_BANDS],
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Band {
     sidechain: Sidechain,

@@ -4,17 +4,24 @@
 //! The table is the single source of ids, ranges and defaults. A parameter's id is stable
 //! forever: saved projects, presets and automation refer to it.
 
+mod dynamics;
 mod spec;
 mod table;
 
+pub use dynamics::{
+    BAND_COUNTS, CROSSOVER_TYPES, CompressorField, GLUE_RATIOS, GlueField, ImagerField,
+    LEVEL_DETECTIONS, MultibandField, STEREO_MODES,
+};
 pub use spec::{ParamError, ParamKind, ParamSpec, Scale, Unit};
 pub use table::{
     CHARACTERS, DETECTIONS, EQ_MODES, EQ_PHASES, EQ_SLOPES, EQ_TYPES, EqField, ParamKey,
     param_table,
 };
 
+use crate::dynamics::{GlueParams, MultibandParams};
 use crate::eq::{BandParams, BandType, ChannelMode, EqParams, PhaseMode};
 use crate::limiter::{Character, Detection, LimiterParams};
+use crate::stereo::ImagerParams;
 
 /// Every setting of the mastering chain, in physical units. `Default` is the chain's default
 /// sound, taken from the parameter table.
@@ -26,6 +33,12 @@ pub struct ChainParams {
     pub dc_filter: bool,
     /// The EQ.
     pub eq: EqParams,
+    /// The multiband compressor.
+    pub multiband: MultibandParams,
+    /// The glue (bus) compressor.
+    pub glue: GlueParams,
+    /// Stereo width, mono bass and balance.
+    pub imager: ImagerParams,
     /// The true-peak limiter.
     pub limiter: LimiterParams,
     /// Gain after everything else, in dB.
@@ -55,6 +68,12 @@ impl ChainParams {
             ParamKey::EqBand(band, field) => {
                 eq_band_value(&self.eq.bands[usize::from(band)], field)
             }
+            ParamKey::Multiband(field) => dynamics::multiband_value(&self.multiband, field),
+            ParamKey::MultibandBand(band, field) => {
+                dynamics::compressor_value(&self.multiband.band[usize::from(band)], field)
+            }
+            ParamKey::Glue(field) => dynamics::glue_value(&self.glue, field),
+            ParamKey::Imager(field) => dynamics::imager_value(&self.imager, field),
             ParamKey::LimiterOn => toggle(limiter.enabled),
             ParamKey::LimiterCeiling => limiter.ceiling_dbtp,
             ParamKey::LimiterDrive => limiter.drive_db,
@@ -90,6 +109,14 @@ impl ChainParams {
             ParamKey::EqBand(band, field) => {
                 set_eq_band(&mut self.eq.bands[usize::from(band)], field, value)
             }
+            ParamKey::Multiband(field) => {
+                dynamics::set_multiband(&mut self.multiband, field, value)
+            }
+            ParamKey::MultibandBand(band, field) => {
+                dynamics::set_compressor(&mut self.multiband.band[usize::from(band)], field, value)
+            }
+            ParamKey::Glue(field) => dynamics::set_glue(&mut self.glue, field, value),
+            ParamKey::Imager(field) => dynamics::set_imager(&mut self.imager, field, value),
             ParamKey::LimiterOn => limiter.enabled = on,
             ParamKey::LimiterCeiling => limiter.ceiling_dbtp = value,
             ParamKey::LimiterDrive => limiter.drive_db = value,
@@ -119,6 +146,9 @@ impl ChainParams {
             input_trim_db: 0.0,
             dc_filter: false,
             eq: EqParams::default(),
+            multiband: MultibandParams::default(),
+            glue: GlueParams::default(),
+            imager: ImagerParams::default(),
             limiter: LimiterParams {
                 enabled: false,
                 ..LimiterParams::default()

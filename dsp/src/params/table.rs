@@ -2,6 +2,10 @@
 
 use std::sync::OnceLock;
 
+use super::dynamics::{
+    CompressorField, GlueField, ImagerField, MultibandField, glue_specs, imager_specs,
+    multiband_specs,
+};
 use super::spec::{ParamKind, ParamSpec, Scale, Unit};
 
 /// Names one field of [`ChainParams`](super::ChainParams).
@@ -13,6 +17,12 @@ pub enum ParamKey {
     EqPhase,
     /// One setting of one EQ band (0-based).
     EqBand(u8, EqField),
+    /// A multiband compressor setting shared by its bands.
+    Multiband(MultibandField),
+    /// One setting of one multiband compressor band (0-based).
+    MultibandBand(u8, CompressorField),
+    Glue(GlueField),
+    Imager(ImagerField),
     LimiterOn,
     LimiterCeiling,
     LimiterDrive,
@@ -45,7 +55,7 @@ pub fn param_table() -> &'static [ParamSpec] {
     TABLE.get_or_init(build)
 }
 
-fn float(
+pub(super) fn float(
     id: &str,
     key: ParamKey,
     group: &str,
@@ -65,7 +75,7 @@ fn float(
     }
 }
 
-fn toggle(id: &str, key: ParamKey, group: &str, name: &str, default: bool) -> ParamSpec {
+pub(super) fn toggle(id: &str, key: ParamKey, group: &str, name: &str, default: bool) -> ParamSpec {
     ParamSpec {
         id: id.to_owned(),
         key,
@@ -77,7 +87,7 @@ fn toggle(id: &str, key: ParamKey, group: &str, name: &str, default: bool) -> Pa
     }
 }
 
-fn choice(
+pub(super) fn choice(
     id: &str,
     key: ParamKey,
     group: &str,
@@ -219,6 +229,9 @@ fn build() -> Vec<ParamSpec> {
     ]
     .into_iter()
     .chain((0..crate::eq::BANDS).flat_map(eq_band))
+    .chain(multiband_specs())
+    .chain(glue_specs())
+    .chain(imager_specs())
     .chain([
         toggle("lim_on", LimiterOn, "Limiter", "Limiter", true),
         float(

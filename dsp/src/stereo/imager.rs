@@ -62,7 +62,7 @@ impl Default for ImagerParams {
 }
 
 /// What the imager's output looks like, for the GUI. Plain data.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct ImagerReadings {
     /// Bands in use.
     pub bands: usize,

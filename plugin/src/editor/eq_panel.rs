@@ -30,14 +30,7 @@ pub fn eq_panel(
     eq: &EqParams,
     access: &dyn ParamAccess,
 ) {
-    ui.horizontal(|ui| {
-        ui.label(RichText::new("EQ").strong());
-        for id in ["eq_on", "eq_phase"] {
-            if let Some((spec, ptr)) = params.entries().find(|(s, _)| s.id == id) {
-                param_control::control(ui, spec, ptr, access);
-            }
-        }
-    });
+    param_control::row(ui, params, access, "EQ", &["eq_on", "eq_phase"]);
     curve_plot(ui, eq);
     let mut selected: usize = ui.data(|d| d.get_temp(selected_id())).unwrap_or(0);
     ui.horizontal(|ui| {
@@ -56,14 +49,9 @@ pub fn eq_panel(
     });
     ui.data_mut(|d| d.insert_temp(selected_id(), selected));
     let prefix = format!("eq{}_", selected + 1);
-    let band: Vec<_> = params
-        .entries()
-        .filter(|(spec, _)| spec.id.starts_with(&prefix))
-        .collect();
-    ui.columns(2, |columns| {
-        for (i, (spec, ptr)) in band.into_iter().enumerate() {
-            param_control::control(&mut columns[i % 2], spec, ptr, access);
-        }
+    let band_name = format!("Band {}", selected + 1);
+    param_control::grid(ui, params, access, (2, &band_name), |spec| {
+        spec.id.starts_with(&prefix)
     });
 }
 

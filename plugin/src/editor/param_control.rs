@@ -5,6 +5,7 @@ use lacquer_dsp::params::{ParamKind, ParamSpec};
 use nice_plug::prelude::ParamPtr;
 
 use super::theme;
+use crate::params::LacquerParams;
 
 /// Pixels of horizontal drag for the whole range (shift drags ten times finer).
 const DRAG_RANGE_PX: f32 = 300.0;
@@ -25,8 +26,21 @@ fn set_once(access: &dyn ParamAccess, param: ParamPtr, normalized: f32) {
 
 /// Draws the control for one parameter: name on the left, control on the right.
 pub fn control(ui: &mut egui::Ui, spec: &ParamSpec, param: ParamPtr, access: &dyn ParamAccess) {
+    labelled(ui, spec, param, access, &spec.name);
+}
+
+/// As [`control`], shown as `label` (a panel names its module once, not on every row); screen
+/// readers and tests still find it by the parameter's full name.
+fn labelled(
+    ui: &mut egui::Ui,
+    spec: &ParamSpec,
+    param: ParamPtr,
+    access: &dyn ParamAccess,
+    label: &str,
+) {
     ui.horizontal(|ui| {
-        ui.add_sized(vec2(100.0, 20.0), egui::Label::new(&spec.name).truncate());
+        ui.add_sized(vec2(100.0, 20.0), egui::Label::new(label).truncate())
+            .on_hover_text(&spec.name);
         match spec.kind {
             ParamKind::Float { .. } => slider(ui, spec, param, access),
             ParamKind::Toggle => switch(ui, spec, param, access),
@@ -116,4 +130,63 @@ fn options(
                 format!("{}: {selected}", spec.name),
             )
         });
+}
+
+/// The name shown for a parameter in its module's panel: without the module's `prefix`
+/// (`MB1 Threshold` → `Threshold`), unless that leaves nothing.
+fn short_name<'a>(name: &'a str, prefix: &str) -> &'a str {
+    name.strip_prefix(prefix)
+        .map(str::trim_start)
+        .filter(|rest| !rest.is_empty())
+        .unwrap_or(name)
+}
+
+/// Controls for the parameters `show` accepts, in table order, filling `columns` columns row
+/// by row, their names shown without `prefix`.
+pub fn grid(
+    ui: &mut egui::Ui,
+    params: &LacquerParams,
+    access: &dyn ParamAccess,
+    (columns, prefix): (usize, &str),
+    show: impl Fn(&ParamSpec) -> bool,
+) {
+    let entries: Vec<_> = params.entries().filter(|(spec, _)| show(spec)).collect();
+    ui.columns(columns, |cells| {
+        for (i, (spec, ptr)) in entries.into_iter().enumerate() {
+            let label = short_name(&spec.name, prefix);
+            labelled(&mut cells[i % columns], spec, ptr, access, label);
+        }
+    });
+}
+
+/// The controls of the parameters `ids`, side by side on one row, their names shown without
+/// `prefix`.
+pub fn row(
+    ui: &mut egui::Ui,
+    params: &LacquerParams,
+    access: &dyn ParamAccess,
+    prefix: &str,
+    ids: &[&str],
+) {
+    ui.horizontal(|ui| {
+        for id in ids {
+            if let Some((spec, ptr)) = params.entries().find(|(s, _)| s.id == *id) {
+                labelled(ui, spec, ptr, access, short_name(&spec.name, prefix));
+            }
+        }
+    });
+}
+
+/// Whether a per-band or per-crossover parameter (`…_xover2`, `…_width3`) belongs to one of
+/// the first `bands` bands; parameters of neither kind always do.
+pub fn band_in_use(id: &str, bands: usize) -> bool {
+    let numbered = |stem: &str| {
+        id.rsplit_once(stem)
+            .and_then(|(_, n)| n.parse::<usize>().ok())
+    };
+    match (numbered("_xover"), numbered("_width")) {
+        (Some(crossover), _) => crossover < bands,
+        (_, Some(band)) => band <= bands,
+        _ => true,
+    }
 }
