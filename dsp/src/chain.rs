@@ -1,5 +1,6 @@
 //! The mastering chain, in signal order.
 
+use crate::analyser::{AnalyserParams, SpectrumAnalyser, SpectrumFrame};
 use crate::dynamics::{GlueCompressor, GlueReadings, MultibandCompressor, MultibandReadings};
 use crate::eq::Equalizer;
 use crate::filter::DcFilter;
@@ -51,6 +52,12 @@ pub struct MasterChain {
     input_meter: Meter,
     output_meter: Meter,
     non_finite_samples: u64,
+    /// The spectra into and out of the EQ, for the editor; analysed only while `analysing`.
+    eq_input_spectrum: SpectrumAnalyser,
+    eq_output_spectrum: SpectrumAnalyser,
+    analysing: bool,
+    /// A new pair of spectrum frames is ready.
+    spectra_fresh: bool,
 }
 
 impl Default for MasterChain {
@@ -76,6 +83,10 @@ impl MasterChain {
             input_meter: Meter::default(),
             output_meter: Meter::default(),
             non_finite_samples: 0,
+            eq_input_spectrum: SpectrumAnalyser::new(AnalyserParams::default()),
+            eq_output_spectrum: SpectrumAnalyser::new(AnalyserParams::default()),
+            analysing: false,
+            spectra_fresh: false,
             params,
         }
     }
@@ -95,6 +106,8 @@ impl MasterChain {
         self.output_trim.prepare(spec);
         self.input_meter.prepare(spec);
         self.output_meter.prepare(spec);
+        self.eq_input_spectrum.prepare(spec);
+        self.eq_output_spectrum.prepare(spec);
         self.reset();
         Ok(())
     }
@@ -146,6 +159,8 @@ impl MasterChain {
         self.output_trim.reset();
         self.input_meter.reset();
         self.output_meter.reset();
+        self.eq_input_spectrum.reset();
+        self.eq_output_spectrum.reset();
         self.non_finite_samples = 0;
     }
 
@@ -174,7 +189,13 @@ impl MasterChain {
             self.input_meter.process(block);
             self.input_trim.process(block);
             self.dc_filter.process(block);
+            if self.analysing {
+                self.spectra_fresh |= self.eq_input_spectrum.process(block);
+            }
             self.eq.process(block);
+            if self.analysing {
+                self.spectra_fresh |= self.eq_output_spectrum.process(block);
+            }
             self.multiband.process(block);
             self.glue.process(block);
             self.imager.process(block);
@@ -194,6 +215,27 @@ impl MasterChain {
             + self.imager.latency()
             + self.limiter.latency()
             + self.output_trim.latency()
+    }
+
+    /// Turns the spectrum analysis into and out of the EQ on or off (an FFT of each every
+    /// 43 ms; the plugin runs it while its editor is open). Turning it on starts from silence.
+    pub fn set_spectrum_analysis(&mut self, on: bool) {
+        if on && !self.analysing {
+            self.eq_input_spectrum.reset();
+            self.eq_output_spectrum.reset();
+        }
+        self.analysing = on;
+    }
+
+    /// The spectra into and out of the EQ, once after each new analysis; `None` in between.
+    pub fn take_fresh_spectra(&mut self) -> Option<(&SpectrumFrame, &SpectrumFrame)> {
+        if !std::mem::take(&mut self.spectra_fresh) {
+            return None;
+        }
+        Some((
+            self.eq_input_spectrum.frame(),
+            self.eq_output_spectrum.frame(),
+        ))
     }
 
     /// The EQ as it runs, for the editor's curve.

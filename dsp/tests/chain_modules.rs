@@ -221,3 +221,30 @@ fn switching_modules_on_mid_stream_never_jumps() {
         "step {worst_step} vs the input's {input_step}"
     );
 }
+
+#[test]
+fn spectra_show_the_eq_input_and_output_while_analysis_is_on() {
+    let mut params = ChainParams::neutral();
+    for (id, value) in [("eq5_on", "on"), ("eq5_gain", "6"), ("eq5_freq", "1k")] {
+        params.set_from_text(id, value).unwrap();
+    }
+    let mut chain = MasterChain::new(params);
+    chain.prepare(&ProcessSpec::stereo(48_000.0, 512)).unwrap();
+    let sine: Vec<f32> = (0..48_000)
+        .map(|n| 0.25 * (std::f32::consts::TAU * 1_000.0 * n as f32 / 48_000.0).sin())
+        .collect();
+    let input = [sine.clone(), sine];
+    render(&mut chain, &input, 512);
+    assert!(chain.take_fresh_spectra().is_none(), "analysis is off");
+    chain.set_spectrum_analysis(true);
+    render(&mut chain, &input, 512);
+    let (before, after) = chain.take_fresh_spectra().expect("frames after a second");
+    let at_1k = |frame: &lacquer_dsp::analyser::SpectrumFrame| {
+        let (_, db) = frame.points().find(|&(hz, _)| hz == 1000.0).unwrap();
+        db
+    };
+    // A 0.25 sine reads -12.04 dB; the bell adds 6 dB at its centre.
+    assert!((at_1k(before) + 12.04).abs() < 0.1, "{}", at_1k(before));
+    assert!((at_1k(after) - at_1k(before) - 6.0).abs() < 0.1);
+    assert!(chain.take_fresh_spectra().is_none(), "handed out once");
+}

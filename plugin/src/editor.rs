@@ -12,7 +12,7 @@ use nice_plug::context::gui::GuiContext;
 use nice_plug::prelude::*;
 use nice_plug_egui::{EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp, RepaintNotifier};
 
-use crate::meters::MeterView;
+use crate::meters::{EqSpectra, MeterView};
 use crate::params::LacquerParams;
 
 mod band_plot;
@@ -82,7 +82,8 @@ impl NiceEguiApp for LacquerEditor {
             return;
         };
         let readings = self.meters.latest();
-        let actions = draw(ui, &self.params, &readings, &HostParams(gui));
+        let spectra = self.meters.latest_spectra();
+        let actions = draw(ui, &self.params, &readings, &spectra, &HostParams(gui));
         if actions.reset_meters {
             self.meters.request_reset();
         }
@@ -122,12 +123,13 @@ pub fn draw(
     ui: &mut egui::Ui,
     params: &LacquerParams,
     readings: &ChainReadings,
+    spectra: &EqSpectra,
     access: &dyn ParamAccess,
 ) -> EditorActions {
     theme::window()
         .show(ui, |ui| {
             ui.set_min_size(ui.available_size());
-            body(ui, params, readings, access)
+            body(ui, params, readings, spectra, access)
         })
         .inner
 }
@@ -136,6 +138,7 @@ fn body(
     ui: &mut egui::Ui,
     params: &LacquerParams,
     readings: &ChainReadings,
+    spectra: &EqSpectra,
     access: &dyn ParamAccess,
 ) -> EditorActions {
     let mut actions = EditorActions::default();
@@ -184,7 +187,7 @@ fn body(
             let page = page_tabs(ui, &chain);
             theme::section().show(ui, |ui| {
                 ui.set_width(ui.available_width());
-                page_body(ui, page, params, &chain, readings, access);
+                page_body(ui, page, params, &chain, (readings, spectra), access);
             });
             ui.add_space(6.0);
             ui.columns(2, |columns| {
@@ -254,11 +257,11 @@ fn page_body(
     page: Page,
     params: &LacquerParams,
     chain: &ChainParams,
-    readings: &ChainReadings,
+    (readings, spectra): (&ChainReadings, &EqSpectra),
     access: &dyn ParamAccess,
 ) {
     match page {
-        Page::Eq => eq_panel::eq_panel(ui, params, &chain.eq, access),
+        Page::Eq => eq_panel::eq_panel(ui, params, &chain.eq, spectra, access),
         Page::Dynamics => {
             dynamics_panel::multiband_panel(
                 ui,

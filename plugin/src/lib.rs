@@ -129,6 +129,8 @@ impl Plugin for Lacquer {
             self.chain.reset_meters();
         }
 
+        let editor_open = self.editor_state.is_open();
+        self.chain.set_spectrum_analysis(editor_open);
         self.chain.process(buffer.as_slice());
 
         let latency = self.chain.latency() as u32;
@@ -136,7 +138,10 @@ impl Plugin for Lacquer {
             self.reported_latency = latency;
             context.set_latency_samples(latency);
         }
-        if self.editor_state.is_open() {
+        if editor_open {
+            if let Some((input, output)) = self.chain.take_fresh_spectra() {
+                self.meters.publish_spectra(input, output);
+            }
             self.meters.publish(self.chain.readings());
             self.repaint.request_repaint();
         }

@@ -1,34 +1,48 @@
-//! Meter readings crossing from the audio thread to the editor, lock-free.
+//! Meter readings and spectra crossing from the audio thread to the editor, lock-free.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use lacquer_dsp::ChainReadings;
+use lacquer_dsp::analyser::SpectrumFrame;
 use triple_buffer::{Input, Output, triple_buffer};
 
-/// Audio-thread end: publishes the chain's readings once per block.
+/// The spectra into and out of the EQ, as the editor draws them behind the curve.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct EqSpectra {
+    pub input: SpectrumFrame,
+    pub output: SpectrumFrame,
+}
+
+/// Audio-thread end: publishes the chain's readings once per block and the EQ's spectra
+/// after each analysis.
 pub struct MeterPublisher {
     readings: Input<ChainReadings>,
+    spectra: Input<EqSpectra>,
     reset_requested: Arc<AtomicBool>,
 }
 
-/// Editor end: reads the latest readings and asks for meter resets.
+/// Editor end: reads the latest readings and spectra, and asks for meter resets.
 pub struct MeterView {
     readings: Output<ChainReadings>,
+    spectra: Output<EqSpectra>,
     reset_requested: Arc<AtomicBool>,
 }
 
 /// A connected publisher/view pair.
 pub fn meter_channel() -> (MeterPublisher, MeterView) {
     let (input, output) = triple_buffer(&ChainReadings::default());
+    let (spectra_input, spectra_output) = triple_buffer(&EqSpectra::default());
     let reset_requested = Arc::new(AtomicBool::new(false));
     (
         MeterPublisher {
             readings: input,
+            spectra: spectra_input,
             reset_requested: reset_requested.clone(),
         },
         MeterView {
             readings: output,
+            spectra: spectra_output,
             reset_requested,
         },
     )
@@ -38,6 +52,14 @@ impl MeterPublisher {
     /// Makes `readings` the latest. Wait-free, no allocation (the readings are `Copy`).
     pub fn publish(&mut self, readings: ChainReadings) {
         self.readings.write(readings);
+    }
+
+    /// Makes `input` and `output` the latest spectra. Wait-free, no allocation.
+    pub fn publish_spectra(&mut self, input: &SpectrumFrame, output: &SpectrumFrame) {
+        let slot = self.spectra.input_buffer_mut();
+        slot.input = *input;
+        slot.output = *output;
+        self.spectra.publish();
     }
 
     /// True once after the editor asked for a meter reset.
@@ -50,6 +72,11 @@ impl MeterView {
     /// The latest published readings.
     pub fn latest(&mut self) -> ChainReadings {
         *self.readings.read()
+    }
+
+    /// The latest published spectra.
+    pub fn latest_spectra(&mut self) -> EqSpectra {
+        *self.spectra.read()
     }
 
     /// Asks the audio thread to clear the meters at its next block.
@@ -72,6 +99,10 @@ mod tests {
             });
         }
         assert_eq!(view.latest().non_finite_samples, 2);
+        let mut frame = SpectrumFrame::default();
+        frame.len = 3;
+        publisher.publish_spectra(&SpectrumFrame::default(), &frame);
+        assert_eq!(view.latest_spectra().output.len, 3);
         assert!(!publisher.take_reset_request());
         view.request_reset();
         assert!(publisher.take_reset_request());

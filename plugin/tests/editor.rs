@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use lacquer::editor::{EditorActions, ParamAccess, draw};
+use lacquer::meters::EqSpectra;
 use lacquer::params::LacquerParams;
 use lacquer_dsp::ChainReadings;
 use lacquer_dsp::meter::MeterReadings;
@@ -62,6 +63,7 @@ fn output_readings() -> ChainReadings {
 struct Editor {
     params: LacquerParams,
     readings: ChainReadings,
+    spectra: EqSpectra,
     gestures: Gestures,
     actions: EditorActions,
 }
@@ -71,7 +73,13 @@ fn harness(editor: Editor) -> Harness<'static, Editor> {
         .with_size(egui::vec2(860.0, 840.0))
         .build_ui_state(
             |ui, editor: &mut Editor| {
-                let actions = draw(ui, &editor.params, &editor.readings, &editor.gestures);
+                let actions = draw(
+                    ui,
+                    &editor.params,
+                    &editor.readings,
+                    &editor.spectra,
+                    &editor.gestures,
+                );
                 editor.actions.reset_meters |= actions.reset_meters;
             },
             editor,
@@ -82,6 +90,7 @@ fn editor() -> Editor {
     Editor {
         params: LacquerParams::default(),
         readings: output_readings(),
+        spectra: EqSpectra::default(),
         gestures: Gestures::default(),
         actions: EditorActions::default(),
     }
@@ -293,4 +302,17 @@ fn the_stereo_page_shows_widths_and_correlation_for_the_bands_in_use() {
             .is_none()
     );
     harness.get_by_role_and_label(egui::Role::Switch, "Mono Bass");
+}
+
+#[test]
+fn the_eq_curve_sits_over_the_spectrum_it_was_given() {
+    let mut shown = editor();
+    let output = &mut shown.spectra.output;
+    output.len = 200;
+    output.db[..200].fill(-60.0);
+    let one_khz = output.freqs_hz.iter().position(|&hz| hz == 1000.0).unwrap();
+    output.db[one_khz] = -12.0;
+    let mut harness = harness(shown);
+    harness.run();
+    harness.get_by_label("EQ curve, 0 of 8 bands sounding, spectrum peak -12 dB at 1000 Hz");
 }

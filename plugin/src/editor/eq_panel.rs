@@ -1,14 +1,19 @@
-//! The EQ: its curve (the designed bands' magnitudes, summed), a band selector and the selected
-//! band's controls.
+//! The EQ: its curve (the designed bands' magnitudes, summed) over the spectra into and out of
+//! it, a band selector and the selected band's controls.
 
 use egui::{Align2, FontId, RichText, Sense, Shape, Stroke, pos2};
+use lacquer_dsp::analyser::SpectrumFrame;
 use lacquer_dsp::eq::{BANDS, ChannelMode, EqParams};
 
 use super::param_control::{self, ParamAccess};
 use super::theme;
+use crate::meters::EqSpectra;
 use crate::params::LacquerParams;
 
-const PLOT_HEIGHT: f32 = 130.0;
+const PLOT_HEIGHT: f32 = 220.0;
+/// The spectra's scale, on its own (as in Pro-Q): the top edge and the span below it, dB.
+const SPECTRUM_TOP_DB: f32 = 0.0;
+const SPECTRUM_SPAN_DB: f32 = 90.0;
 /// The plot's frequency and gain span.
 const LOW_HZ: f64 = 20.0;
 const HIGH_HZ: f64 = 20_000.0;
@@ -28,10 +33,11 @@ pub fn eq_panel(
     ui: &mut egui::Ui,
     params: &LacquerParams,
     eq: &EqParams,
+    spectra: &EqSpectra,
     access: &dyn ParamAccess,
 ) {
     param_control::row(ui, params, access, "EQ", &["eq_on", "eq_phase"]);
-    curve_plot(ui, eq);
+    curve_plot(ui, eq, spectra);
     let mut selected: usize = ui.data(|d| d.get_temp(selected_id())).unwrap_or(0);
     ui.horizontal(|ui| {
         ui.label("Band");
@@ -57,7 +63,7 @@ pub fn eq_panel(
 
 /// Sum of the sounding bands on each part, as the engineer set them: left/right/stereo in the
 /// accent colour, mid and side bands in their own when there are any.
-fn curve_plot(ui: &mut egui::Ui, eq: &EqParams) {
+fn curve_plot(ui: &mut egui::Ui, eq: &EqParams, spectra: &EqSpectra) {
     let width = ui.available_width();
     let (rect, response) = ui.allocate_exact_size(egui::vec2(width, PLOT_HEIGHT), Sense::hover());
     let painter = ui.painter_at(rect);
@@ -88,6 +94,15 @@ fn curve_plot(ui: &mut egui::Ui, eq: &EqParams) {
         grid,
     );
 
+    spectrum(&painter, rect, &spectra.input, |f| x_of(f), None);
+    spectrum(
+        &painter,
+        rect,
+        &spectra.output,
+        |f| x_of(f),
+        Some(theme::FILL),
+    );
+
     let curves = cached_curves(ui, eq);
     let line = |db: &[f32]| -> Vec<egui::Pos2> {
         db.iter()
@@ -109,13 +124,51 @@ fn curve_plot(ui: &mut egui::Ui, eq: &EqParams) {
         Stroke::new(2.0, theme::ACCENT),
     ));
     let sounding = curves.sounding;
+    let loudest = spectra
+        .output
+        .points()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(hz, db)| format!(", spectrum peak {db:.0} dB at {hz:.0} Hz"))
+        .unwrap_or_default();
     response.widget_info(|| {
         egui::WidgetInfo::labeled(
             egui::Role::Image,
             true,
-            format!("EQ curve, {sounding} of {BANDS} bands sounding"),
+            format!("EQ curve, {sounding} of {BANDS} bands sounding{loudest}"),
         )
     });
+}
+
+/// One spectrum on its own dB scale: the EQ's input as a grey outline, its output (`fill`) as
+/// translucent columns under an outline.
+fn spectrum(
+    painter: &egui::Painter,
+    rect: egui::Rect,
+    frame: &SpectrumFrame,
+    x_of: impl Fn(f64) -> f32,
+    fill: Option<egui::Color32>,
+) {
+    let y_of = |db: f32| {
+        let depth = ((SPECTRUM_TOP_DB - db) / SPECTRUM_SPAN_DB).clamp(0.0, 1.0);
+        rect.top() + rect.height() * depth
+    };
+    let points: Vec<egui::Pos2> = frame
+        .points()
+        .map(|(hz, db)| pos2(x_of(f64::from(hz)), y_of(db)))
+        .collect();
+    let outline = match fill {
+        Some(colour) => {
+            for point in &points {
+                painter.line_segment(
+                    [*point, pos2(point.x, rect.bottom())],
+                    Stroke::new(2.5, colour.gamma_multiply(0.18)),
+                );
+            }
+            colour.gamma_multiply(0.6)
+        }
+        None => egui::Color32::from_gray(120),
+    };
+    painter.add(Shape::line(points, Stroke::new(1.0, outline)));
 }
 
 /// Frequency of curve point `i`, log-spaced over the plot.
