@@ -94,14 +94,8 @@ fn curve_plot(ui: &mut egui::Ui, eq: &EqParams, spectra: &EqSpectra) {
         grid,
     );
 
-    spectrum(&painter, rect, &spectra.input, |f| x_of(f), None);
-    spectrum(
-        &painter,
-        rect,
-        &spectra.output,
-        |f| x_of(f),
-        Some(theme::FILL),
-    );
+    spectrum(&painter, rect, &spectra.input, &x_of, None);
+    spectrum(&painter, rect, &spectra.output, &x_of, Some(theme::FILL));
 
     let curves = cached_curves(ui, eq);
     let line = |db: &[f32]| -> Vec<egui::Pos2> {
@@ -145,7 +139,7 @@ fn spectrum(
     painter: &egui::Painter,
     rect: egui::Rect,
     frame: &SpectrumFrame,
-    x_of: impl Fn(f64) -> f32,
+    x_of: &dyn Fn(f64) -> f32,
     fill: Option<egui::Color32>,
 ) {
     let y_of = |db: f32| {
