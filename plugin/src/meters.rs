@@ -99,8 +99,10 @@ mod tests {
             });
         }
         assert_eq!(view.latest().non_finite_samples, 2);
-        let mut frame = SpectrumFrame::default();
-        frame.len = 3;
+        let frame = SpectrumFrame {
+            len: 3,
+            ..SpectrumFrame::default()
+        };
         publisher.publish_spectra(&SpectrumFrame::default(), &frame);
         assert_eq!(view.latest_spectra().output.len, 3);
         assert!(!publisher.take_reset_request());
