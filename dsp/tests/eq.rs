@@ -393,3 +393,38 @@ fn switching_phase_mode_keeps_the_audio_going() {
     }
     assert!(l.iter().all(|x| x.is_finite()));
 }
+
+#[test]
+fn a_side_band_in_mono_is_silent_and_comes_in_when_switched_to_stereo() {
+    let side = BandParams {
+        mode: ChannelMode::Side,
+        ..band(BandType::Bell, 1_000.0, 6.0, 1.0)
+    };
+    let mut params = EqParams::default();
+    params.bands[4] = side;
+    let mut eq = Equalizer::new(params.clone());
+    eq.prepare(&ProcessSpec {
+        sample_rate: 48_000.0,
+        max_block_size: 480,
+        channels: 1,
+    });
+    let mut n = 0usize;
+    let mut block_peak = |eq: &mut Equalizer| {
+        let mut block: Vec<f32> = (0..480)
+            .map(|_| {
+                n += 1;
+                0.25 * (std::f32::consts::TAU * 1_000.0 * n as f32 / 48_000.0).sin()
+            })
+            .collect();
+        eq.process(&mut [block.as_mut_slice()]);
+        block.iter().fold(0.0f32, |peak, x| peak.max(x.abs()))
+    };
+    for _ in 0..10 {
+        assert!((block_peak(&mut eq) - 0.25).abs() < 1e-3, "no side in mono");
+    }
+    params.bands[4].mode = ChannelMode::Stereo;
+    eq.set_params(&params);
+    // Fade out (of nothing), swap, fade in: 30 ms, then +6 dB.
+    let peaks: Vec<f32> = (0..10).map(|_| block_peak(&mut eq)).collect();
+    assert!((peaks[9] / 0.25 - 2.0).abs() < 0.01, "{peaks:?}");
+}

@@ -13,6 +13,17 @@ const FADE_MS: f64 = 15.0;
 /// Filter state below this is flushed before it turns subnormal.
 const DENORMAL_FLOOR: f64 = 1e-30;
 
+/// Which entries of a frame a band filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slots {
+    First,
+    Second,
+    Both,
+    /// A side band in mono: nothing to filter, but its fades move on (so a change of channel
+    /// mode completes).
+    Neither,
+}
+
 /// Direct-form-I state of one section: past inputs and outputs. Unlike transposed forms, the
 /// state is the signal itself, so a coefficient change mid-stream causes no transient of its
 /// own: the modulation tests measure this.
@@ -96,9 +107,12 @@ pub struct BandFilter {
     /// The shape in effect: type, slope and channel from `target` once faded out and in.
     shape: BandParams,
     glide: Glide,
+    /// `target` as glide values (two logarithms, taken once per change rather than per tick).
+    target_glide: Glide,
     coeffs: [Biquad; MAX_SECTIONS],
     count: usize,
-    states: [[SectionState; MAX_SECTIONS]; 2],
+    /// Per section, the state of each channel (or mid and side) side by side.
+    states: [[SectionState; 2]; MAX_SECTIONS],
     mix: GainRamp,
     glide_amount: f64,
     sample_rate: f64,
@@ -117,6 +131,7 @@ impl BandFilter {
             target,
             shape: target,
             glide: Glide::of(&target),
+            target_glide: Glide::of(&target),
             coeffs: [Biquad::IDENTITY; MAX_SECTIONS],
             count: 0,
             states: Default::default(),
@@ -147,6 +162,7 @@ impl BandFilter {
 
     pub fn set_params(&mut self, params: &BandParams) {
         self.target = params.clamped();
+        self.target_glide = Glide::of(&self.target);
     }
 
     /// The settings the band is heading for.
@@ -187,7 +203,7 @@ impl BandFilter {
             // Silent from here: start from rest when it comes back.
             self.states = Default::default();
         }
-        if self.glide.step(&Glide::of(&target), self.glide_amount) {
+        if self.glide.step(&self.target_glide, self.glide_amount) {
             self.design();
         }
     }
@@ -207,34 +223,42 @@ impl BandFilter {
         &self.coeffs[..self.count]
     }
 
-    /// Filters `signal` in place as channel `slot` (0 or 1), blending with the dry signal while
-    /// the band fades. `advance_mix` moves the fade along (once per sample, on the band's last
-    /// channel), so both channels see the same fade.
-    pub fn filter(&mut self, slot: usize, signal: &mut [f64], advance_mix: bool) {
-        let states = &mut self.states[slot];
+    /// Filters one frame in place: the entries `slots` names (left/right or mid/side, as the
+    /// caller converted them), blending with the dry signal while the band fades. The fade
+    /// moves one sample per call, the same for both entries.
+    #[inline]
+    pub fn filter_frame(&mut self, frame: &mut [f64; 2], slots: Slots) {
         let coeffs = &self.coeffs[..self.count];
-        if !self.mix.is_ramping() {
-            for x in signal.iter_mut() {
-                for (state, c) in states.iter_mut().zip(coeffs) {
-                    *x = state.tick(c, *x);
+        let ramping = self.mix.is_ramping();
+        if !ramping && self.mix.target() == 0.0 {
+            // Faded out within this chunk.
+            return;
+        }
+        let dry = *frame;
+        let states = self.states.iter_mut().zip(coeffs);
+        match slots {
+            Slots::Both => {
+                for ([left, right], c) in states {
+                    frame[0] = left.tick(c, frame[0]);
+                    frame[1] = right.tick(c, frame[1]);
                 }
             }
-        } else {
-            let mut mix = self.mix.clone();
-            for x in signal.iter_mut() {
-                let dry = *x;
-                let mut wet = dry;
-                for (state, c) in states.iter_mut().zip(coeffs) {
-                    wet = state.tick(c, wet);
-                }
-                let m = mix.next_gain();
-                *x = dry + m * (wet - dry);
-            }
-            if advance_mix {
-                self.mix = mix;
+            Slots::First => states.for_each(|([state, _], c)| frame[0] = state.tick(c, frame[0])),
+            Slots::Second => states.for_each(|([_, state], c)| frame[1] = state.tick(c, frame[1])),
+            Slots::Neither => {}
+        }
+        if ramping {
+            let m = self.mix.next_gain();
+            for (x, dry) in frame.iter_mut().zip(dry) {
+                *x = dry + m * (*x - dry);
             }
         }
-        for state in states.iter_mut() {
+    }
+
+    /// Clears section state that decayed towards subnormal or that bad input poisoned; call
+    /// once per chunk.
+    pub fn flush_denormals(&mut self) {
+        for state in self.states.iter_mut().flatten() {
             state.flush_denormals();
         }
     }

@@ -21,7 +21,7 @@ pub use band::{
 };
 pub use band_filter::TICK;
 
-use band_filter::BandFilter;
+use band_filter::{BandFilter, Slots};
 
 use crate::filter::{Biquad, LinearPhaseFilter};
 use crate::util::{GainRamp, power_to_db};
@@ -29,7 +29,7 @@ use crate::{ProcessSpec, Processor};
 
 /// Number of bands.
 pub const BANDS: usize = 8;
-/// Samples processed per pass through the bands (the work buffers' length).
+/// Most samples processed per pass through the bands (the linear path's copy buffers' length).
 const CHUNK: usize = TICK;
 /// While settings move in linear-phase mode, a new kernel is designed at most this often, ms
 /// (a design costs about a millisecond of CPU at 48 kHz; the filter crossfades to it).
@@ -80,7 +80,7 @@ impl Default for EqParams {
     }
 }
 
-/// The channel arrangement the work buffers hold.
+/// The channel arrangement a frame is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Domain {
     LeftRight,
@@ -97,7 +97,6 @@ pub struct Equalizer {
     /// Samples until the bands' next glide step (counted across blocks, so any block split
     /// gives the same output).
     until_tick: usize,
-    work: [[f64; CHUNK]; 2],
     prepared: bool,
     /// The linear-phase path, its share of the output (0 zero-latency, 1 linear phase) and the
     /// dry input it filters during a crossfade.
@@ -125,7 +124,6 @@ impl Equalizer {
             channels: 2,
             sample_rate: 48_000.0,
             until_tick: 0,
-            work: [[0.0; CHUNK]; 2],
             prepared: false,
             linear: LinearPhaseFilter::new(),
             phase_mix: GainRamp::new(phase_share(params.phase)),
@@ -314,44 +312,59 @@ impl Equalizer {
     }
 
     /// Runs one chunk (at most [`CHUNK`] samples) through the sounding bands, in band order.
+    ///
+    /// Sample by sample through every band: the sections' recursions are independent of one
+    /// another, so the processor overlaps them (band by band over the chunk, each recursion
+    /// waits on itself and the EQ ran 2.8 times slower).
     fn process_chunk(&mut self, channels: &mut [&mut [f32]], start: usize, len: usize) {
         let stereo = channels.len() == 2;
-        for (work, channel) in self.work.iter_mut().zip(channels.iter()) {
-            for (w, &x) in work.iter_mut().zip(&channel[start..start + len]) {
-                *w = f64::from(x);
+        let mut plan = [(0, Domain::LeftRight, Slots::First); BANDS];
+        let mut steps = 0;
+        for (index, band) in self.bands.iter().enumerate() {
+            if !band.is_running() {
+                continue;
             }
-        }
-        let mut domain = Domain::LeftRight;
-        let [first, second] = &mut self.work;
-        let (first, second) = (&mut first[..len], &mut second[..len]);
-        for band in self.bands.iter_mut().filter(|b| b.is_running()) {
-            let mode = band.shape().mode;
-            let wanted = match mode {
-                ChannelMode::Mid | ChannelMode::Side if stereo => Domain::MidSide,
-                _ => Domain::LeftRight,
-            };
-            if wanted != domain {
-                convert(first, second, domain);
-                domain = wanted;
-            }
-            match mode {
-                ChannelMode::Stereo if stereo => {
-                    band.filter(0, first, false);
-                    band.filter(1, second, true);
-                }
-                ChannelMode::Right | ChannelMode::Side if stereo => band.filter(1, second, true),
+            let (domain, slots) = match band.shape().mode {
+                ChannelMode::Stereo if stereo => (Domain::LeftRight, Slots::Both),
+                ChannelMode::Right if stereo => (Domain::LeftRight, Slots::Second),
+                ChannelMode::Mid if stereo => (Domain::MidSide, Slots::First),
+                ChannelMode::Side if stereo => (Domain::MidSide, Slots::Second),
                 // In mono there is no side.
-                ChannelMode::Side => {}
-                _ => band.filter(0, first, true),
+                ChannelMode::Side => (Domain::LeftRight, Slots::Neither),
+                _ => (Domain::LeftRight, Slots::First),
+            };
+            plan[steps] = (index, domain, slots);
+            steps += 1;
+        }
+        let plan = &plan[..steps];
+        let (first, mut second) = match channels {
+            [a, b, ..] => (&mut a[start..start + len], Some(&mut b[start..start + len])),
+            [a] => (&mut a[start..start + len], None),
+            [] => return,
+        };
+        for (i, x) in first.iter_mut().enumerate() {
+            let mut frame = [
+                f64::from(*x),
+                second.as_ref().map_or(0.0, |s| f64::from(s[i])),
+            ];
+            let mut domain = Domain::LeftRight;
+            for &(index, wanted, slots) in plan {
+                if wanted != domain {
+                    frame = convert(frame, domain);
+                    domain = wanted;
+                }
+                self.bands[index].filter_frame(&mut frame, slots);
+            }
+            if domain == Domain::MidSide {
+                frame = convert(frame, domain);
+            }
+            *x = frame[0] as f32;
+            if let Some(second) = second.as_deref_mut() {
+                second[i] = frame[1] as f32;
             }
         }
-        if domain == Domain::MidSide {
-            convert(first, second, domain);
-        }
-        for (work, channel) in self.work.iter().zip(channels.iter_mut()) {
-            for (y, &w) in channel[start..start + len].iter_mut().zip(work) {
-                *y = w as f32;
-            }
+        for &(index, _, _) in plan {
+            self.bands[index].flush_denormals();
         }
     }
 }
@@ -369,16 +382,15 @@ fn multiply(a: &[[f64; 2]; 2], b: &[[f64; 2]; 2]) -> [[f64; 2]; 2] {
     [[entry(0, 0), entry(0, 1)], [entry(1, 0), entry(1, 1)]]
 }
 
-/// Converts the work buffers between left/right and mid/side (`M = (L+R)/2`, `S = (L-R)/2`;
-/// back: `L = M+S`, `R = M-S`).
-fn convert(first: &mut [f64], second: &mut [f64], from: Domain) {
+/// Converts a frame between left/right and mid/side (`M = (L+R)/2`, `S = (L-R)/2`; back:
+/// `L = M+S`, `R = M-S`).
+#[inline]
+fn convert([a, b]: [f64; 2], from: Domain) -> [f64; 2] {
     let scale = match from {
         Domain::LeftRight => 0.5,
         Domain::MidSide => 1.0,
     };
-    for (a, b) in first.iter_mut().zip(second.iter_mut()) {
-        (*a, *b) = (scale * (*a + *b), scale * (*a - *b));
-    }
+    [scale * (a + b), scale * (a - b)]
 }
 
 impl Processor for Equalizer {
