@@ -1,6 +1,7 @@
 //! The mastering chain, in signal order.
 
 use crate::analyser::{AnalyserParams, SpectrumAnalyser, SpectrumFrame};
+use crate::dither::Dither;
 use crate::dynamics::{GlueCompressor, GlueReadings, MultibandCompressor, MultibandReadings};
 use crate::eq::Equalizer;
 use crate::filter::DcFilter;
@@ -31,7 +32,7 @@ pub struct ChainReadings {
 }
 
 /// The whole mastering chain: input trim → DC filter → EQ → multiband compressor → glue
-/// compressor → imager → true-peak limiter → output trim, metered
+/// compressor → imager → true-peak limiter → output trim → dither, metered
 /// at both ends. The output trim comes after the limiter: above 0 dB it lifts the output over
 /// the limiter's ceiling (the output meter shows by how much).
 ///
@@ -49,6 +50,7 @@ pub struct MasterChain {
     imager: Imager,
     limiter: Limiter,
     output_trim: Trim,
+    dither: Dither,
     input_meter: Meter,
     output_meter: Meter,
     non_finite_samples: u64,
@@ -80,6 +82,7 @@ impl MasterChain {
             imager: Imager::new(params.imager),
             limiter: Limiter::new(params.limiter.clone()),
             output_trim: Trim::new(params.output_trim_db),
+            dither: Dither::new(params.dither),
             input_meter: Meter::default(),
             output_meter: Meter::default(),
             non_finite_samples: 0,
@@ -104,6 +107,7 @@ impl MasterChain {
         self.imager.prepare(spec);
         self.limiter.prepare(spec);
         self.output_trim.prepare(spec);
+        self.dither.prepare(spec);
         self.input_meter.prepare(spec);
         self.output_meter.prepare(spec);
         self.eq_input_spectrum.prepare(spec);
@@ -143,6 +147,7 @@ impl MasterChain {
             self.limiter.set_params(&params.limiter);
         }
         self.output_trim.set_gain_db(params.output_trim_db);
+        self.dither.set_params(&params.dither);
         self.params.clone_from(params);
     }
 
@@ -157,6 +162,7 @@ impl MasterChain {
         self.imager.reset();
         self.limiter.reset();
         self.output_trim.reset();
+        self.dither.reset();
         self.input_meter.reset();
         self.output_meter.reset();
         self.eq_input_spectrum.reset();
@@ -201,6 +207,7 @@ impl MasterChain {
             self.imager.process(block);
             self.limiter.process(block);
             self.output_trim.process(block);
+            self.dither.process(block);
             self.output_meter.process(block);
         });
     }

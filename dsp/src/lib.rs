@@ -14,6 +14,7 @@
 
 pub mod analyser;
 pub mod chain;
+pub mod dither;
 pub mod dynamics;
 pub mod eq;
 pub mod filter;

@@ -14,10 +14,11 @@ pub use dynamics::{
 };
 pub use spec::{ParamError, ParamKind, ParamSpec, Scale, Unit};
 pub use table::{
-    CHARACTERS, DETECTIONS, EQ_MODES, EQ_PHASES, EQ_SLOPES, EQ_TYPES, EqField, ParamKey,
-    param_table,
+    CHARACTERS, DETECTIONS, DITHER_DEPTHS, DITHER_SHAPES, EQ_MODES, EQ_PHASES, EQ_SLOPES, EQ_TYPES,
+    EqField, ParamKey, param_table,
 };
 
+use crate::dither::{DitherDepth, DitherParams, DitherShape};
 use crate::dynamics::{GlueParams, MultibandParams};
 use crate::eq::{BandParams, BandType, ChannelMode, EqParams, PhaseMode};
 use crate::limiter::{Character, Detection, LimiterParams};
@@ -41,8 +42,10 @@ pub struct ChainParams {
     pub imager: ImagerParams,
     /// The true-peak limiter.
     pub limiter: LimiterParams,
-    /// Gain after everything else, in dB.
+    /// Gain after the limiter, in dB.
     pub output_trim_db: f64,
+    /// Dither to a fixed-point word length: the last stage.
+    pub dither: DitherParams,
 }
 
 impl Default for ChainParams {
@@ -86,6 +89,8 @@ impl ChainParams {
             ParamKey::LimiterDelta => toggle(limiter.delta),
             ParamKey::LimiterUnityGain => toggle(limiter.unity_gain),
             ParamKey::OutputTrim => self.output_trim_db,
+            ParamKey::DitherDepth => index_of(&DITHER_DEPTH_ORDER, &self.dither.depth),
+            ParamKey::DitherShape => index_of(&DITHER_SHAPE_ORDER, &self.dither.shape),
         }
     }
 
@@ -129,6 +134,12 @@ impl ChainParams {
             ParamKey::LimiterDelta => limiter.delta = on,
             ParamKey::LimiterUnityGain => limiter.unity_gain = on,
             ParamKey::OutputTrim => self.output_trim_db = value,
+            ParamKey::DitherDepth => {
+                self.dither.depth = DITHER_DEPTH_ORDER[index.min(DITHER_DEPTH_ORDER.len() - 1)]
+            }
+            ParamKey::DitherShape => {
+                self.dither.shape = DITHER_SHAPE_ORDER[index.min(DITHER_SHAPE_ORDER.len() - 1)]
+            }
         }
     }
 
@@ -154,8 +165,22 @@ impl ChainParams {
                 ..LimiterParams::default()
             },
             output_trim_db: 0.0,
+            dither: DitherParams::default(),
         }
     }
+}
+
+/// The dither's choices by index, in the order of [`DITHER_DEPTHS`] and [`DITHER_SHAPES`].
+const DITHER_DEPTH_ORDER: [DitherDepth; 4] = [
+    DitherDepth::Off,
+    DitherDepth::Bits24,
+    DitherDepth::Bits20,
+    DitherDepth::Bits16,
+];
+const DITHER_SHAPE_ORDER: [DitherShape; 2] = [DitherShape::Flat, DitherShape::Shaped];
+
+fn index_of<T: PartialEq>(order: &[T], value: &T) -> f64 {
+    order.iter().position(|v| v == value).unwrap_or(0) as f64
 }
 
 /// One EQ band setting as a plain number (choices as their index).

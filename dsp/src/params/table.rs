@@ -35,6 +35,8 @@ pub enum ParamKey {
     LimiterDelta,
     LimiterUnityGain,
     OutputTrim,
+    DitherDepth,
+    DitherShape,
 }
 
 /// The settings of an EQ band, as parameters.
@@ -209,6 +211,9 @@ fn eq_band(index: usize) -> Vec<ParamSpec> {
 /// The limiter's envelope characters and detection choices, in index order.
 pub const CHARACTERS: &[&str] = &["Transparent", "Fast"];
 pub const DETECTIONS: &[&str] = &["Auto", "2x", "4x", "8x", "16x", "Sample peak"];
+/// The dither's word lengths and noise shapes, in index order.
+pub const DITHER_DEPTHS: &[&str] = &["Off", "24 bit", "20 bit", "16 bit"];
+pub const DITHER_SHAPES: &[&str] = &["Flat TPDF", "Noise-shaped"];
 
 fn build() -> Vec<ParamSpec> {
     use ParamKey::*;
@@ -316,6 +321,14 @@ fn build() -> Vec<ParamSpec> {
             Unit::Db,
             TRIM,
             0.0,
+        ),
+        choice("dither", DitherDepth, "Output", "Dither", DITHER_DEPTHS),
+        choice(
+            "dither_shape",
+            DitherShape,
+            "Output",
+            "Dither Shape",
+            DITHER_SHAPES,
         ),
     ])
     .collect()

@@ -1,0 +1,187 @@
+//! Dither: the last stage before a fixed-point file. Quantizes to the target word length with
+//! TPDF dither, flat or noise-shaped, so the file holds the signal plus benign noise instead of
+//! truncation distortion.
+//!
+//! - **TPDF:** the sum of two independent uniform values of ±½ LSB each: the total error is
+//!   then independent of the signal in its mean and its power (Lipshitz, Wannamaker, Vanderkooy
+//!   1992), white, with power LSB²/4 (LSB²/6 dither + LSB²/12 quantization), i.e. an RMS of
+//!   half an LSB: −96.3 dBFS at 16 bits, −120.4 at 20, −144.5 at 24.
+//! - **Noise-shaped:** error feedback through Wannamaker's 3-tap "E-weighted" filter
+//!   (`1.623, −0.982, 0.109`, designed at 44.1 kHz): the error reaching the output is the white
+//!   error filtered by `NTF(z) = 1 − 1.623 z⁻¹ + 0.982 z⁻² − 0.109 z⁻³`: 12 dB lower at DC and
+//!   in the 2-5 kHz region where hearing is most sensitive, up to 11.4 dB higher near Nyquist.
+//! - **Auto-blank:** digital silence in gives digital silence out (after the shaper's memory
+//!   has passed), so fades to silence and gaps between tracks stay silent.
+//! - The output is a multiple of the LSB within the word's range, so a writer of that word
+//!   length stores it exactly. The noise generator restarts from a fixed seed on `reset`:
+//!   renders are reproducible.
+
+use crate::{ProcessSpec, Processor};
+
+/// Word lengths dither can target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DitherDepth {
+    /// No dither, no quantization: the float output passes untouched.
+    #[default]
+    Off,
+    Bits24,
+    Bits20,
+    Bits16,
+}
+
+impl DitherDepth {
+    /// The word length in bits, `None` when off.
+    pub fn bits(self) -> Option<u32> {
+        match self {
+            DitherDepth::Off => None,
+            DitherDepth::Bits24 => Some(24),
+            DitherDepth::Bits20 => Some(20),
+            DitherDepth::Bits16 => Some(16),
+        }
+    }
+}
+
+/// The spectrum of the dither noise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DitherShape {
+    /// White TPDF noise.
+    #[default]
+    Flat,
+    /// TPDF noise through the E-weighted error-feedback shaper ([`SHAPER_TAPS`]).
+    Shaped,
+}
+
+/// The dither's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DitherParams {
+    pub depth: DitherDepth,
+    pub shape: DitherShape,
+}
+
+/// Wannamaker's 3-tap E-weighted error-feedback coefficients.
+pub const SHAPER_TAPS: [f64; 3] = [1.623, -0.982, 0.109];
+/// Seed of the noise generator (any odd value; fixed so renders repeat).
+const SEED: u64 = 0x2545_f491_4f6c_dd1d;
+const MAX_CHANNELS: usize = 2;
+
+/// The noise transfer function's magnitude, dB, at `freq_hz`: what the shaper does to the
+/// white error (0 dB everywhere for [`DitherShape::Flat`]).
+pub fn shaping_db(shape: DitherShape, freq_hz: f64, sample_rate: f64) -> f64 {
+    if shape == DitherShape::Flat {
+        return 0.0;
+    }
+    let w = std::f64::consts::TAU * freq_hz / sample_rate;
+    let (mut re, mut im) = (1.0, 0.0);
+    for (k, h) in SHAPER_TAPS.iter().enumerate() {
+        let phase = w * (k + 1) as f64;
+        re -= h * phase.cos();
+        im += h * phase.sin();
+    }
+    10.0 * (re * re + im * im).log10()
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct ChannelState {
+    /// The last quantization errors, newest first.
+    errors: [f64; 3],
+    /// Consecutive exactly-zero input samples.
+    silent_run: usize,
+}
+
+/// The dither stage for one or two channels. Never allocates.
+#[derive(Debug, Clone)]
+pub struct Dither {
+    params: DitherParams,
+    channels: [ChannelState; MAX_CHANNELS],
+    rng: u64,
+}
+
+impl Default for Dither {
+    fn default() -> Self {
+        Self::new(DitherParams::default())
+    }
+}
+
+impl Dither {
+    pub fn new(params: DitherParams) -> Self {
+        Self {
+            params,
+            channels: Default::default(),
+            rng: SEED,
+        }
+    }
+
+    pub fn set_params(&mut self, params: &DitherParams) {
+        if params.depth != self.params.depth || params.shape != self.params.shape {
+            self.channels = Default::default();
+        }
+        self.params = *params;
+    }
+
+    /// A uniform value in -0.5..0.5 (xorshift64*: fast, never repeats within a render).
+    #[inline]
+    fn uniform(&mut self) -> f64 {
+        self.rng ^= self.rng >> 12;
+        self.rng ^= self.rng << 25;
+        self.rng ^= self.rng >> 27;
+        let bits = self.rng.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11;
+        bits as f64 / (1u64 << 53) as f64 - 0.5
+    }
+}
+
+/// Input samples of exact zero in a row after which the output is blanked: past the shaper's
+/// memory, so a fade to silence ends in silence.
+const BLANK_AFTER: usize = SHAPER_TAPS.len();
+
+impl Processor for Dither {
+    fn prepare(&mut self, _spec: &ProcessSpec) {
+        self.reset();
+    }
+
+    fn reset(&mut self) {
+        self.channels = Default::default();
+        self.rng = SEED;
+    }
+
+    fn process(&mut self, channels: &mut [&mut [f32]]) {
+        let Some(bits) = self.params.depth.bits() else {
+            return;
+        };
+        let scale = f64::from(1u32 << (bits - 1));
+        let (low, high) = (-scale, scale - 1.0);
+        let shaped = self.params.shape == DitherShape::Shaped;
+        let len = channels.iter().map(|c| c.len()).min().unwrap_or(0);
+        for i in 0..len {
+            for (c, samples) in channels.iter_mut().take(MAX_CHANNELS).enumerate() {
+                let x = f64::from(samples[i]);
+                let x = if x.is_finite() { x } else { 0.0 };
+                let dither = self.uniform() + self.uniform();
+                let state = &mut self.channels[c];
+                if x == 0.0 {
+                    state.silent_run += 1;
+                    if state.silent_run >= BLANK_AFTER {
+                        state.errors = [0.0; 3];
+                        samples[i] = 0.0;
+                        continue;
+                    }
+                } else {
+                    state.silent_run = 0;
+                }
+                // In LSBs, minus the shaped past error.
+                let mut wanted = x * scale;
+                if shaped {
+                    wanted -= SHAPER_TAPS
+                        .iter()
+                        .zip(&state.errors)
+                        .map(|(h, e)| h * e)
+                        .sum::<f64>();
+                }
+                let quantized = (wanted + dither).round().clamp(low, high);
+                // The error is bounded even when the output clips, so the loop stays stable.
+                let error = (quantized - wanted).clamp(-2.0, 2.0);
+                state.errors = [error, state.errors[0], state.errors[1]];
+                samples[i] = (quantized / scale) as f32;
+            }
+        }
+    }
+}
