@@ -177,3 +177,64 @@ fn params_json_lists_every_parameter_with_its_range_and_default() {
         );
     }
 }
+
+#[test]
+fn sixteen_bit_renders_are_dithered_so_a_sine_below_one_lsb_survives() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("in.wav"), dir.path().join("out.wav"));
+    // 0.4 LSB of 16 bit: plain rounding would write silence.
+    let lsb = 1.0 / 32_768.0;
+    let sine: Vec<f32> = (0..48_000)
+        .map(|n| 0.4 * lsb * (std::f32::consts::TAU * 1_000.0 * n as f32 / 48_000.0).sin())
+        .collect();
+    let audio = Audio {
+        sample_rate: 48_000,
+        channels: vec![sine.clone(), sine.clone()],
+        format: SampleFormat::Float32,
+    };
+    write_wav(&input, &audio).unwrap();
+    let plain = |dither: &str| {
+        let run = lacquer(&[
+            "render",
+            input.to_str().unwrap(),
+            output.to_str().unwrap(),
+            "--format",
+            "int16",
+            "--set",
+            "lim_on=off",
+            "--set",
+            "dc_filter=off",
+            "--set",
+            dither,
+        ]);
+        assert!(run.status.success(), "{}", stderr(&run));
+        read_wav(&output).unwrap().channels[0].clone()
+    };
+    assert!(plain("dither=off").iter().all(|&x| x == 0.0));
+    let run = lacquer(&[
+        "render",
+        input.to_str().unwrap(),
+        output.to_str().unwrap(),
+        "--format",
+        "int16",
+        "--set",
+        "lim_on=off",
+        "--set",
+        "dc_filter=off",
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(stderr(&run).contains("dither Bits16"), "{}", stderr(&run));
+    let dithered = read_wav(&output).unwrap().channels[0].clone();
+    // The sine is still there, in the mean: correlate with it.
+    let (dot, energy) = dithered
+        .iter()
+        .zip(&sine)
+        .fold((0.0f64, 0.0f64), |(d, e), (&y, &x)| {
+            (
+                d + f64::from(y) * f64::from(x),
+                e + f64::from(x) * f64::from(x),
+            )
+        });
+    let gain = dot / energy;
+    assert!((gain - 1.0).abs() < 0.1, "recovered sine gain {gain}");
+}
