@@ -180,11 +180,13 @@ impl ParamSpec {
     }
 }
 
+/// Number formats switch where the *rounded* text would: a host's f32 round trip of 1000 Hz
+/// or 10 ms (999.99994, 9.999999) must read as 1000 Hz or 10 ms do.
 fn format_number(value: f64, unit: Unit) -> String {
     match unit {
-        Unit::Hz if value.abs() >= 1000.0 => format!("{:.2} kHz", value / 1000.0),
+        Unit::Hz if value.abs() >= 999.95 => format!("{:.2} kHz", value / 1000.0),
         Unit::Hz => format!("{value:.1} Hz"),
-        Unit::Ms if value < 10.0 => format!("{value:.2} ms"),
+        Unit::Ms if value < 9.995 => format!("{value:.2} ms"),
         Unit::Ms => format!("{value:.0} ms"),
         Unit::Percent => format!("{value:.0} %"),
         Unit::Ratio => format!("{value:.1}:1"),
@@ -237,6 +239,9 @@ mod tests {
         assert_eq!(hz.parse("2.5 kHz"), Ok(2500.0));
         assert_eq!(hz.parse("40 Hz"), Ok(40.0));
         assert_eq!(hz.format(2500.0), "2.50 kHz");
+        // f32 round trips of 1 kHz and 10 ms read as those values do.
+        assert_eq!(hz.format(999.999_94), "1.00 kHz");
+        assert_eq!(float_spec(Unit::Ms, 0.1, 30.0).format(9.999_999), "10 ms");
         let db = float_spec(Unit::Db, -24.0, 24.0);
         assert_eq!(db.parse(" -1.5dB "), Ok(-1.5));
         assert_eq!(db.parse(&db.format(-1.5)), Ok(-1.5));
