@@ -3,9 +3,7 @@
 
 mod common;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
+use common::alloc::{CountingAllocator, allocations_in};
 use common::{RATES, prepared, rms_db, run, stereo_noise};
 use lacquer_dsp::Processor;
 use lacquer_dsp::dynamics::{
@@ -14,46 +12,8 @@ use lacquer_dsp::dynamics::{
 use lacquer_dsp::filter::crossover::MAX_BANDS;
 use lacquer_dsp::stereo::{Imager, ImagerParams};
 
-/// Counts allocations made on threads that armed it (tests run in parallel).
-struct CountingAllocator;
-
-thread_local! {
-    static ARMED: Cell<bool> = const { Cell::new(false) };
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-fn count_if_armed() {
-    if ARMED.try_with(Cell::get).unwrap_or(false) {
-        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
-    }
-}
-
-// SAFETY: forwards to the system allocator; the counting touches only const thread-locals.
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count_if_armed();
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count_if_armed();
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
-
-/// Runs `f`, returning how many allocations it made on this thread.
-fn allocations_in(f: impl FnOnce()) -> usize {
-    ALLOCATIONS.with(|c| c.set(0));
-    ARMED.with(|a| a.set(true));
-    f();
-    ARMED.with(|a| a.set(false));
-    ALLOCATIONS.with(Cell::get)
-}
 
 /// Noise laced with NaN, infinities, subnormals and huge values.
 fn bad_input(len: usize) -> [Vec<f32>; 2] {

@@ -85,11 +85,13 @@ const GLUE_RATIO_ORDER: [GlueRatio; 4] = [
 ];
 const CROSSOVER_RANGE: (f64, f64, Scale) = (20.0, 20_000.0, Scale::Log);
 
-fn index_in<T: PartialEq>(order: &[T], value: &T) -> f64 {
+/// A choice's index in `order` (the first when absent).
+pub(super) fn index_in<T: PartialEq>(order: &[T], value: &T) -> f64 {
     order.iter().position(|v| v == value).unwrap_or(0) as f64
 }
 
-fn at<T: Copy>(order: &[T], value: f64) -> T {
+/// The choice `value` indexes in `order`, clamped to it.
+pub(super) fn at<T: Copy>(order: &[T], value: f64) -> T {
     order[(value.round().max(0.0) as usize).min(order.len() - 1)]
 }
 

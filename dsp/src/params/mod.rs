@@ -89,8 +89,8 @@ impl ChainParams {
             ParamKey::LimiterDelta => toggle(limiter.delta),
             ParamKey::LimiterUnityGain => toggle(limiter.unity_gain),
             ParamKey::OutputTrim => self.output_trim_db,
-            ParamKey::DitherDepth => index_of(&DITHER_DEPTH_ORDER, &self.dither.depth),
-            ParamKey::DitherShape => index_of(&DITHER_SHAPE_ORDER, &self.dither.shape),
+            ParamKey::DitherDepth => dynamics::index_in(&DITHER_DEPTH_ORDER, &self.dither.depth),
+            ParamKey::DitherShape => dynamics::index_in(&DITHER_SHAPE_ORDER, &self.dither.shape),
         }
     }
 
@@ -134,12 +134,8 @@ impl ChainParams {
             ParamKey::LimiterDelta => limiter.delta = on,
             ParamKey::LimiterUnityGain => limiter.unity_gain = on,
             ParamKey::OutputTrim => self.output_trim_db = value,
-            ParamKey::DitherDepth => {
-                self.dither.depth = DITHER_DEPTH_ORDER[index.min(DITHER_DEPTH_ORDER.len() - 1)]
-            }
-            ParamKey::DitherShape => {
-                self.dither.shape = DITHER_SHAPE_ORDER[index.min(DITHER_SHAPE_ORDER.len() - 1)]
-            }
+            ParamKey::DitherDepth => self.dither.depth = dynamics::at(&DITHER_DEPTH_ORDER, value),
+            ParamKey::DitherShape => self.dither.shape = dynamics::at(&DITHER_SHAPE_ORDER, value),
         }
     }
 
@@ -178,10 +174,6 @@ const DITHER_DEPTH_ORDER: [DitherDepth; 4] = [
     DitherDepth::Bits16,
 ];
 const DITHER_SHAPE_ORDER: [DitherShape; 2] = [DitherShape::Flat, DitherShape::Shaped];
-
-fn index_of<T: PartialEq>(order: &[T], value: &T) -> f64 {
-    order.iter().position(|v| v == value).unwrap_or(0) as f64
-}
 
 /// One EQ band setting as a plain number (choices as their index).
 fn eq_band_value(band: &BandParams, field: EqField) -> f64 {

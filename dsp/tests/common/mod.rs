@@ -3,6 +3,8 @@
 // Each test binary compiles this module and uses only some of it.
 #![allow(dead_code)]
 
+pub mod alloc;
+
 use std::f64::consts::PI;
 
 use lacquer_dsp::dynamics::{BandParams, MultibandParams};
