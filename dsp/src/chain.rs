@@ -1,15 +1,18 @@
 //! The mastering chain, in signal order.
 
 use crate::analyser::{AnalyserParams, SpectrumAnalyser, SpectrumFrame};
+use crate::bypass::Bypass;
 use crate::dither::Dither;
 use crate::dynamics::{GlueCompressor, GlueReadings, MultibandCompressor, MultibandReadings};
-use crate::eq::Equalizer;
+use crate::eq::{Equalizer, PhaseMode};
 use crate::filter::DcFilter;
+use crate::learn::{DriveLearner, LearnReadout};
 use crate::limiter::{Limiter, LimiterReadings};
 use crate::meter::{Meter, MeterReadings};
 use crate::stereo::{Imager, ImagerReadings};
+use crate::target::TargetReadout;
 use crate::trim::Trim;
-use crate::util::{for_each_slice, sanitize};
+use crate::util::{GainRamp, db_to_gain, for_each_slice, sanitize};
 use crate::{ChainParams, ProcessSpec, Processor, SpecError};
 
 /// What the chain's meters read, for the GUI and the CLI's reports.
@@ -29,7 +32,48 @@ pub struct ChainReadings {
     pub limiter: LimiterReadings,
     /// NaN or infinite input samples replaced by silence since the last reset.
     pub non_finite_samples: u64,
+    /// The output against the selected loudness target.
+    pub target: TargetReadout,
+    /// The gain the platform preview applies now, dB; `None` when the preview is off.
+    pub preview_gain_db: Option<f64>,
+    /// Learn: listening, and the drive it proposes.
+    pub learn: LearnReadout,
 }
+
+/// How much latency the chain may add.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LatencyMode {
+    /// Everything allowed: lookahead, linear-phase EQ and crossovers.
+    #[default]
+    Master,
+    /// The lowest latency the modules allow, for tracking and live streams through the master
+    /// bus: zero-latency EQ, minimum-phase crossovers without lookahead, the limiter's shortest
+    /// lookahead (still true-peak safe).
+    Live,
+}
+
+impl LatencyMode {
+    /// Every mode, in the order of the parameter's choices.
+    pub const ALL: [LatencyMode; 2] = [LatencyMode::Master, LatencyMode::Live];
+
+    /// Limits `params` to what the mode allows.
+    pub fn limit(self, params: &mut ChainParams) {
+        if self == LatencyMode::Live {
+            params.eq.phase = PhaseMode::ZeroLatency;
+            params.multiband.linear_phase = false;
+            params.multiband.lookahead_ms = 0.0;
+            params.imager.linear_phase = false;
+            params.limiter.lookahead_ms = LIVE_LOOKAHEAD_MS;
+        }
+    }
+}
+
+/// The limiter's shortest lookahead.
+const LIVE_LOOKAHEAD_MS: f64 = 0.5;
+/// How often the platform preview follows the output's loudness.
+const PREVIEW_UPDATE_MS: f64 = 100.0;
+/// The glide of the platform preview's gain.
+const PREVIEW_GLIDE_MS: f64 = 200.0;
 
 /// The whole mastering chain: input trim → DC filter → EQ → multiband compressor → glue
 /// compressor → imager → true-peak limiter → output trim → dither, metered
@@ -42,6 +86,8 @@ pub struct ChainReadings {
 pub struct MasterChain {
     spec: Option<ProcessSpec>,
     params: ChainParams,
+    /// `params` as the modules run them (latency mode and target applied).
+    effective: ChainParams,
     input_trim: Trim,
     dc_filter: DcFilter,
     eq: Equalizer,
@@ -53,6 +99,12 @@ pub struct MasterChain {
     dither: Dither,
     input_meter: Meter,
     output_meter: Meter,
+    bypass: Bypass,
+    learner: DriveLearner,
+    /// Platform preview: allowed (live monitoring, never renders) and its gain.
+    monitoring: bool,
+    preview: GainRamp,
+    preview_countdown: usize,
     non_finite_samples: u64,
     /// The spectra into and out of the EQ, for the editor; analysed only while `analysing`.
     eq_input_spectrum: SpectrumAnalyser,
@@ -72,6 +124,10 @@ impl MasterChain {
     /// An unprepared chain with the given settings. Until prepared, `process` passes audio
     /// through untouched.
     pub fn new(params: ChainParams) -> Self {
+        let mut effective = params.clone();
+        params.effective_into(&mut effective);
+        let params_in_effect = params;
+        let params = &effective;
         Self {
             spec: None,
             input_trim: Trim::new(params.input_trim_db),
@@ -85,12 +141,18 @@ impl MasterChain {
             dither: Dither::new(params.dither),
             input_meter: Meter::default(),
             output_meter: Meter::default(),
+            bypass: Bypass::default(),
+            learner: DriveLearner::default(),
+            monitoring: false,
+            preview: GainRamp::new(1.0),
+            preview_countdown: 0,
             non_finite_samples: 0,
             eq_input_spectrum: SpectrumAnalyser::new(AnalyserParams::default()),
             eq_output_spectrum: SpectrumAnalyser::new(AnalyserParams::default()),
             analysing: false,
             spectra_fresh: false,
-            params,
+            params: params_in_effect,
+            effective,
         }
     }
 
@@ -112,8 +174,39 @@ impl MasterChain {
         self.output_meter.prepare(spec);
         self.eq_input_spectrum.prepare(spec);
         self.eq_output_spectrum.prepare(spec);
+        self.bypass.prepare(spec, Self::max_latency(spec));
+        self.learner.prepare(spec);
+        self.preview
+            .set_ramp_samples(spec.ms_to_samples(PREVIEW_GLIDE_MS));
         self.reset();
         Ok(())
+    }
+
+    /// The most latency any setting can give at `spec`: linear-phase EQ and crossovers, the
+    /// longest lookaheads. Allocates (it prepares modules to ask them).
+    fn max_latency(spec: &ProcessSpec) -> usize {
+        let mut eq = Equalizer::new(crate::eq::EqParams {
+            phase: PhaseMode::LinearPhase,
+            ..Default::default()
+        });
+        eq.prepare(spec);
+        let mut multiband = MultibandCompressor::new(crate::dynamics::MultibandParams {
+            linear_phase: true,
+            lookahead_ms: f64::MAX,
+            ..Default::default()
+        });
+        multiband.prepare(spec);
+        let mut imager = Imager::new(crate::stereo::ImagerParams {
+            linear_phase: true,
+            ..Default::default()
+        });
+        imager.prepare(spec);
+        let mut limiter = Limiter::new(crate::limiter::LimiterParams {
+            lookahead_ms: f64::MAX,
+            ..Default::default()
+        });
+        limiter.prepare(spec);
+        eq.latency() + multiband.latency() + imager.latency() + limiter.latency()
     }
 
     /// The spec the chain was last prepared for.
@@ -131,24 +224,50 @@ impl MasterChain {
         if *params == self.params {
             return;
         }
+        self.params.clone_from(params);
+        // Plain data: cloning does not allocate.
+        let mut effective = self.effective.clone();
+        params.effective_into(&mut effective);
+        let params = &effective;
         self.input_trim.set_gain_db(params.input_trim_db);
         self.dc_filter.set_enabled(params.dc_filter);
         self.eq.set_params(&params.eq);
-        if params.multiband != self.params.multiband {
+        if params.multiband != self.effective.multiband {
             self.multiband.set_params(&params.multiband);
         }
-        if params.glue != self.params.glue {
+        if params.glue != self.effective.glue {
             self.glue.set_params(&params.glue);
         }
-        if params.imager != self.params.imager {
+        if params.imager != self.effective.imager {
             self.imager.set_params(&params.imager);
         }
-        if params.limiter != self.params.limiter {
+        if params.limiter != self.effective.limiter {
             self.limiter.set_params(&params.limiter);
         }
         self.output_trim.set_gain_db(params.output_trim_db);
         self.dither.set_params(&params.dither);
-        self.params.clone_from(params);
+        if params.bypass && !self.bypass.is_bypassed() {
+            self.bypass.set_dry_gain_db(if params.bypass_gain_match {
+                self.loudness_gain_db()
+            } else {
+                0.0
+            });
+        }
+        self.bypass.set_bypassed(params.bypass);
+        self.effective = effective;
+    }
+
+    /// How much louder the output is than the input (integrated), dB; 0 until both are
+    /// measured. The gain-matched bypass lifts the input by this much.
+    fn loudness_gain_db(&self) -> f64 {
+        let integrated = |meter: &Meter| meter.readings().loudness.integrated_lufs;
+        match (
+            integrated(&self.input_meter),
+            integrated(&self.output_meter),
+        ) {
+            (Some(input), Some(output)) => output - input,
+            _ => 0.0,
+        }
     }
 
     /// Clears all signal history and meters. Gains jump to their targets, so an offline render
@@ -167,6 +286,9 @@ impl MasterChain {
         self.output_meter.reset();
         self.eq_input_spectrum.reset();
         self.eq_output_spectrum.reset();
+        self.bypass.reset();
+        self.preview.settle();
+        self.preview_countdown = 0;
         self.non_finite_samples = 0;
     }
 
@@ -190,8 +312,10 @@ impl MasterChain {
             0 => return,
             n => &mut channels[..n.min(spec.channels)],
         };
+        self.bypass.set_delay(self.latency());
         for_each_slice(channels, spec.max_block_size, |block| {
             self.non_finite_samples += sanitize(block) as u64;
+            self.bypass.capture(block);
             self.input_meter.process(block);
             self.input_trim.process(block);
             self.dc_filter.process(block);
@@ -205,11 +329,53 @@ impl MasterChain {
             self.multiband.process(block);
             self.glue.process(block);
             self.imager.process(block);
+            self.learner.process(block);
             self.limiter.process(block);
             self.output_trim.process(block);
             self.dither.process(block);
+            self.bypass.mix(block);
             self.output_meter.process(block);
+            self.platform_preview(block);
         });
+    }
+
+    /// Plays the output as the target platform would, after the output meter (a monitoring
+    /// aid: only while [`Self::set_monitoring`] allows it, never in a render).
+    fn platform_preview(&mut self, block: &mut [&mut [f32]]) {
+        let spec = self.spec.expect("only called while prepared");
+        if !(self.monitoring && self.effective.platform_preview) {
+            self.preview.set_target(1.0);
+        } else if let Some(left) = self.preview_countdown.checked_sub(block[0].len()) {
+            self.preview_countdown = left;
+        } else {
+            self.preview_countdown = spec.ms_to_samples(PREVIEW_UPDATE_MS);
+            let output = self.output_meter.readings();
+            if let Some(lufs) = output.loudness.integrated_lufs {
+                let gain_db = self
+                    .effective
+                    .target_spec()
+                    .playback_gain_db(lufs, output.true_peak_max_dbtp());
+                self.preview.set_target(db_to_gain(gain_db));
+            }
+        }
+        self.preview.apply(block);
+    }
+
+    /// Allows the platform preview (live monitoring). Hosts turn it off for offline renders;
+    /// the CLI never turns it on.
+    pub fn set_monitoring(&mut self, live: bool) {
+        self.monitoring = live;
+    }
+
+    /// Starts Learn: from now on, measures what each limiter drive would give.
+    pub fn start_learning(&mut self) {
+        self.learner
+            .start(&self.effective.limiter, self.effective.output_trim_db);
+    }
+
+    /// Stops Learn; its proposal stays readable.
+    pub fn stop_learning(&mut self) {
+        self.learner.stop();
     }
 
     /// The delay the chain adds, in samples, at its current settings.
@@ -252,14 +418,25 @@ impl MasterChain {
 
     /// What the meters read now.
     pub fn readings(&self) -> ChainReadings {
+        let output = self.output_meter.readings();
         ChainReadings {
             input: self.input_meter.readings(),
-            output: self.output_meter.readings(),
+            output,
             multiband: self.multiband.readings(),
             glue: self.glue.readings(),
             imager: self.imager.readings(),
             limiter: self.limiter.readings(),
             non_finite_samples: self.non_finite_samples,
+            target: self.target_readout(&output),
+            preview_gain_db: (self.monitoring && self.effective.platform_preview)
+                .then(|| crate::util::gain_to_db(self.preview.target())),
+            learn: self.learner.readout(self.effective.target_spec().lufs),
         }
+    }
+
+    fn target_readout(&self, output: &MeterReadings) -> TargetReadout {
+        self.effective
+            .target_spec()
+            .readout(output.loudness.integrated_lufs, output.true_peak_max_dbtp())
     }
 }

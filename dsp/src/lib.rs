@@ -13,22 +13,26 @@
 //! This crate knows nothing of plugin formats, GUIs, threads or files.
 
 pub mod analyser;
+pub mod bypass;
 pub mod chain;
 pub mod dither;
 pub mod dynamics;
 pub mod eq;
 pub mod filter;
+pub mod learn;
 pub mod limiter;
 pub mod meter;
 pub mod oversampling;
 pub mod params;
+pub mod preset;
 pub mod processor;
 pub mod spec;
 pub mod stereo;
+pub mod target;
 pub mod trim;
 pub mod util;
 
-pub use chain::{ChainReadings, MasterChain};
+pub use chain::{ChainReadings, LatencyMode, MasterChain};
 pub use params::ChainParams;
 pub use processor::Processor;
 pub use spec::{ProcessSpec, SpecError};

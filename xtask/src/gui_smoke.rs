@@ -23,13 +23,22 @@ impl Drop for Guard {
     }
 }
 
-fn spawn(program: &Path, args: &[&str]) -> anyhow::Result<Guard> {
+/// Starts `program` on the test display; its output goes to `log` (or nowhere).
+fn spawn(program: &Path, args: &[&str], log: Option<&Path>) -> anyhow::Result<Guard> {
+    let (stdout, stderr) = match log {
+        Some(path) => {
+            let file = std::fs::File::create(path)?;
+            (Stdio::from(file.try_clone()?), Stdio::from(file))
+        }
+        None => (Stdio::null(), Stdio::null()),
+    };
     let child = Command::new(program)
         .args(args)
         .env("DISPLAY", DISPLAY)
         .env("LIBGL_ALWAYS_SOFTWARE", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .env("RUST_BACKTRACE", "1")
+        .stdout(stdout)
+        .stderr(stderr)
         .spawn()
         .with_context(|| format!("cannot start {}", program.display()))?;
     Ok(Guard(child))
@@ -61,19 +70,48 @@ fn x(program: &str, args: &[&str]) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// The id of the editor's top-level window, by xdotool or else by xwininfo's tree.
+fn find_window() -> Option<String> {
+    if let Some(id) = x("xdotool", &["search", "--name", "^Lacquer$"])
+        .and_then(|ids| ids.lines().next().map(str::to_owned))
+    {
+        return Some(id);
+    }
+    x("xwininfo", &["-root", "-tree"])?
+        .lines()
+        .find(|line| line.contains("\"Lacquer\""))
+        .and_then(|line| line.split_whitespace().next().map(str::to_owned))
+}
+
 pub fn run(standalone: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all("target/gui")?;
     let _xvfb = spawn(
         Path::new("Xvfb"),
         &[DISPLAY, "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+        None,
     )?;
     wait_for("Xvfb", Duration::from_secs(10), || x("xdpyinfo", &[]))?;
-    let _app = spawn(standalone, &["--backend", "dummy"])?;
-    let window = wait_for("the Lacquer window", Duration::from_secs(30), || {
-        x("xdotool", &["search", "--name", "^Lacquer$"])
-            .and_then(|ids| ids.lines().next().map(str::to_owned))
-    })?;
+    let log = Path::new("target/gui/standalone.log");
+    let mut app = spawn(standalone, &["--backend", "dummy"], Some(log))?;
+    let found = wait_for("the Lacquer window", Duration::from_secs(60), || {
+        if let Ok(Some(status)) = app.0.try_wait() {
+            return Some(Err(status));
+        }
+        find_window().map(Ok)
+    });
+    let window = match found {
+        Ok(Ok(window)) => window,
+        Ok(Err(status)) => bail!(
+            "the standalone app exited ({status}) before its window appeared; it printed:\n{}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        ),
+        Err(timeout) => bail!(
+            "{timeout}; the standalone app printed:\n{}\nX windows:\n{}",
+            std::fs::read_to_string(log).unwrap_or_default(),
+            x("xwininfo", &["-root", "-tree"]).unwrap_or_default()
+        ),
+    };
     sleep(Duration::from_secs(2));
-    std::fs::create_dir_all("target/gui")?;
     let shot = "target/gui/standalone.png";
     wait_for("a screenshot", Duration::from_secs(10), || {
         x("/usr/bin/import", &["-window", &window, shot])

@@ -4,6 +4,7 @@
 //! - `test`     everything CI runs: format, clippy, tests, bundles, real hosts, GUI smoke test
 //! - `bench`    criterion benchmarks and the limiter shootout against x42-dpl and LSP
 //! - `bundle`   nice-plug's bundler (`cargo xtask bundle lacquer --release`) plus the standalone
+//! - `gui`      open the already-built release standalone under Xvfb and screenshot it
 //! - `install`  copy the bundles into ~/.clap and ~/.vst3
 //! - `setup`    install what the tests need (Debian packages as root, the Python venv)
 
@@ -19,7 +20,7 @@ mod setup;
 mod test;
 
 const USAGE: &str =
-    "usage: cargo xtask <demo | test | bench [FILTER] | bundle ARGS | install | setup>";
+    "usage: cargo xtask <demo | test | bench [FILTER] | bundle ARGS | gui | install | setup>";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
         "test" => test::run(&rest),
         "bench" => bench::run(&rest),
         "bundle" => bundle::run(&rest),
+        "gui" => gui_smoke::run(&bundle::Bundles::locate().standalone),
         "install" => install::run(),
         "setup" => setup::run(&setup::Needs::all()),
         _ => Err(anyhow::anyhow!("{USAGE}")),

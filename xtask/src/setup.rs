@@ -17,6 +17,8 @@ const GUI_PACKAGES: &[&str] = &[
     "imagemagick",
     "libegl1",
     "libegl-mesa0",
+    "libgl1",
+    "libglx-mesa0",
     "libgl1-mesa-dri",
     "libx11-xcb1",
     "libxkbcommon-x11-0",

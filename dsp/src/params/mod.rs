@@ -18,11 +18,13 @@ pub use table::{
     EqField, ParamKey, param_table,
 };
 
+use crate::chain::LatencyMode;
 use crate::dither::{DitherDepth, DitherParams, DitherShape};
 use crate::dynamics::{GlueParams, MultibandParams};
 use crate::eq::{BandParams, BandType, ChannelMode, EqParams, PhaseMode};
 use crate::limiter::{Character, Detection, LimiterParams};
 use crate::stereo::ImagerParams;
+use crate::target::LoudnessTarget;
 
 /// Every setting of the mastering chain, in physical units. `Default` is the chain's default
 /// sound, taken from the parameter table.
@@ -46,6 +48,18 @@ pub struct ChainParams {
     pub output_trim_db: f64,
     /// Dither to a fixed-point word length: the last stage.
     pub dither: DitherParams,
+    /// The delivery target: sets the limiter ceiling (platforms) and the meters' target.
+    pub target: LoudnessTarget,
+    /// The loudness aimed at with the `Custom` target, LUFS.
+    pub target_lufs: f64,
+    /// Monitor as the target platform would play the master back (never in renders).
+    pub platform_preview: bool,
+    /// The input, delayed by the chain's latency, in place of the output.
+    pub bypass: bool,
+    /// Bypass at the processed output's integrated loudness.
+    pub bypass_gain_match: bool,
+    /// Lowest latency, or the full lookahead and linear-phase options.
+    pub latency_mode: LatencyMode,
 }
 
 impl Default for ChainParams {
@@ -91,6 +105,12 @@ impl ChainParams {
             ParamKey::OutputTrim => self.output_trim_db,
             ParamKey::DitherDepth => dynamics::index_in(&DITHER_DEPTH_ORDER, &self.dither.depth),
             ParamKey::DitherShape => dynamics::index_in(&DITHER_SHAPE_ORDER, &self.dither.shape),
+            ParamKey::Bypass => toggle(self.bypass),
+            ParamKey::BypassGainMatch => toggle(self.bypass_gain_match),
+            ParamKey::LatencyMode => dynamics::index_in(&LatencyMode::ALL, &self.latency_mode),
+            ParamKey::Target => dynamics::index_in(&LoudnessTarget::ALL, &self.target),
+            ParamKey::TargetLufs => self.target_lufs,
+            ParamKey::PlatformPreview => toggle(self.platform_preview),
         }
     }
 
@@ -136,6 +156,12 @@ impl ChainParams {
             ParamKey::OutputTrim => self.output_trim_db = value,
             ParamKey::DitherDepth => self.dither.depth = dynamics::at(&DITHER_DEPTH_ORDER, value),
             ParamKey::DitherShape => self.dither.shape = dynamics::at(&DITHER_SHAPE_ORDER, value),
+            ParamKey::Bypass => self.bypass = on,
+            ParamKey::BypassGainMatch => self.bypass_gain_match = on,
+            ParamKey::LatencyMode => self.latency_mode = dynamics::at(&LatencyMode::ALL, value),
+            ParamKey::Target => self.target = dynamics::at(&LoudnessTarget::ALL, value),
+            ParamKey::TargetLufs => self.target_lufs = value,
+            ParamKey::PlatformPreview => self.platform_preview = on,
         }
     }
 
@@ -162,7 +188,29 @@ impl ChainParams {
             },
             output_trim_db: 0.0,
             dither: DitherParams::default(),
+            target: LoudnessTarget::Custom,
+            target_lufs: -14.0,
+            platform_preview: false,
+            bypass: false,
+            bypass_gain_match: false,
+            latency_mode: LatencyMode::Master,
         }
+    }
+
+    /// The settings the modules run with: the latency mode's limits and the target's ceiling
+    /// applied. Does not allocate.
+    pub fn effective_into(&self, effective: &mut ChainParams) {
+        effective.clone_from(self);
+        if let Some(ceiling) = self.target.ceiling_dbtp() {
+            effective.limiter.ceiling_dbtp = ceiling;
+        }
+        self.latency_mode.limit(effective);
+    }
+
+    /// What the selected target asks for.
+    pub fn target_spec(&self) -> crate::target::TargetSpec {
+        self.target
+            .spec(self.target_lufs, self.limiter.ceiling_dbtp)
     }
 }
 

@@ -37,6 +37,12 @@ pub enum ParamKey {
     OutputTrim,
     DitherDepth,
     DitherShape,
+    Bypass,
+    BypassGainMatch,
+    LatencyMode,
+    Target,
+    TargetLufs,
+    PlatformPreview,
 }
 
 /// The settings of an EQ band, as parameters.
@@ -214,6 +220,20 @@ pub const DETECTIONS: &[&str] = &["Auto", "2x", "4x", "8x", "16x", "Sample peak"
 /// The dither's word lengths and noise shapes, in index order.
 pub const DITHER_DEPTHS: &[&str] = &["Off", "24 bit", "20 bit", "16 bit"];
 pub const DITHER_SHAPES: &[&str] = &["Flat TPDF", "Noise-shaped"];
+/// The chain's latency modes, in the order of `LatencyMode::ALL`.
+pub const LATENCY_MODES: &[&str] = &["Master", "Live"];
+/// The loudness targets, in the order of `LoudnessTarget::ALL`.
+pub const TARGETS: &[&str] = &[
+    "Custom",
+    "Spotify",
+    "Apple Music",
+    "YouTube",
+    "Amazon Music",
+    "Tidal",
+    "EBU R128",
+    "ATSC A/85",
+    "CD / Club",
+];
 
 fn build() -> Vec<ParamSpec> {
     use ParamKey::*;
@@ -329,6 +349,38 @@ fn build() -> Vec<ParamSpec> {
             "Output",
             "Dither Shape",
             DITHER_SHAPES,
+        ),
+        choice("target", Target, "Target", "Target", TARGETS),
+        float(
+            "target_lufs",
+            TargetLufs,
+            "Target",
+            "Custom Loudness",
+            Unit::Lufs,
+            (-36.0, -5.0, Scale::Linear),
+            -14.0,
+        ),
+        toggle(
+            "preview",
+            PlatformPreview,
+            "Target",
+            "Platform Preview",
+            false,
+        ),
+        toggle("bypass", Bypass, "Global", "Bypass", false),
+        toggle(
+            "bypass_match",
+            BypassGainMatch,
+            "Global",
+            "Gain-Matched Bypass",
+            false,
+        ),
+        choice(
+            "latency_mode",
+            LatencyMode,
+            "Global",
+            "Latency Mode",
+            LATENCY_MODES,
         ),
     ])
     .collect()
