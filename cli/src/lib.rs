@@ -29,6 +29,14 @@ pub enum Command {
         input: PathBuf,
         /// Output WAV file (written whole or not at all).
         output: PathBuf,
+        /// Start from a preset: a factory or user preset name, or a preset file
+        /// (`lacquer presets` lists them). `--set` values apply on top.
+        #[arg(long, value_name = "NAME|FILE")]
+        preset: Option<String>,
+        /// Take the preset's output target too (target, ceiling, output trim, dither); by
+        /// default a preset leaves them as they are.
+        #[arg(long, requires = "preset")]
+        unlock_output: bool,
         /// Set a parameter, e.g. `--set out_trim=-1.5` (repeatable; `lacquer params` lists ids).
         #[arg(long = "set", value_name = "ID=VALUE")]
         sets: Vec<String>,
@@ -51,6 +59,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List the factory and user presets with their targets.
+    Presets {
+        /// One JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Synthesize a demo mix and master it with the default chain.
     Demo {
         /// Where to write `demo-mix.wav` and `demo-master.wav`.
@@ -65,11 +79,21 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Render {
             input,
             output,
+            preset,
+            unlock_output,
             sets,
             format,
-        } => commands::render::run(&input, &output, &sets, format),
+        } => {
+            let settings = commands::render::Settings {
+                preset: preset.as_deref(),
+                unlock_output,
+                sets: &sets,
+            };
+            commands::render::run(&input, &output, &settings, format)
+        }
         Command::Analyze { files, json } => commands::analyze::run(&files, json),
         Command::Params { json } => commands::params::run(json),
+        Command::Presets { json } => commands::presets::run(json),
         Command::Demo { out } => commands::demo::run(&out),
     }
 }

@@ -4,7 +4,10 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use lacquer_cli::audio_file::{Audio, SampleFormat, read_wav, write_wav};
+use lacquer_cli::render::render;
+use lacquer_dsp::ChainParams;
 use lacquer_dsp::params::param_table;
+use lacquer_dsp::preset::{PRESET_DIR_ENV, Preset, PresetLibrary, factory_preset};
 
 fn lacquer(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_lacquer"))
@@ -227,4 +230,120 @@ fn sixteen_bit_renders_are_dithered_so_a_sine_below_one_lsb_survives() {
         });
     let gain = dot / energy;
     assert!((gain - 1.0).abs() < 0.1, "recovered sine gain {gain}");
+}
+
+fn lacquer_with_presets(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lacquer"))
+        .args(args)
+        .env(PRESET_DIR_ENV, dir)
+        .output()
+        .expect("run lacquer")
+}
+
+#[test]
+fn render_with_a_preset_keeps_the_output_target_unless_unlocked() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.wav");
+    let audio = write_test_wav(&input, SampleFormat::Float32);
+    let render_to = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        let mut args = vec![
+            "render",
+            input.to_str().unwrap(),
+            out.to_str().unwrap(),
+            "--preset",
+            "loud MODERN",
+        ];
+        args.extend(extra);
+        let run = lacquer_with_presets(dir.path(), &args);
+        assert!(run.status.success(), "{}", stderr(&run));
+        read_wav(&out).unwrap()
+    };
+    let locked = render_to("locked.wav", &["--set", "lim_drive=12"]);
+    let mut expected = ChainParams::default();
+    factory_preset("Loud modern")
+        .unwrap()
+        .apply(&mut expected, true);
+    expected.limiter.drive_db = 12.0;
+    assert_eq!(locked.channels, render(&audio, &expected).unwrap());
+    assert_eq!(
+        expected.limiter.ceiling_dbtp, -1.0,
+        "locked: the default ceiling"
+    );
+
+    let unlocked = render_to(
+        "unlocked.wav",
+        &["--set", "lim_drive=12", "--unlock-output"],
+    );
+    let peak = |a: &Audio| {
+        a.channels
+            .iter()
+            .flatten()
+            .fold(0.0f32, |m, x| m.max(x.abs()))
+    };
+    let (locked_db, unlocked_db) = (20.0 * peak(&locked).log10(), 20.0 * peak(&unlocked).log10());
+    eprintln!("sample peaks: locked {locked_db:.2} dBFS, unlocked {unlocked_db:.2} dBFS");
+    assert!(locked_db <= -1.0 && unlocked_db > -1.0 && unlocked_db <= -0.3);
+}
+
+#[test]
+fn presets_lists_factory_and_user_presets_with_their_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut params = ChainParams::default();
+    params.set_from_text("target", "EBU R128").unwrap();
+    params.set_from_text("glue_on", "on").unwrap();
+    let mine = Preset::capture("Album master", "mine", &params);
+    PresetLibrary::new(dir.path().to_owned())
+        .save(&mine)
+        .unwrap();
+    std::fs::write(dir.path().join("garbage.json"), "not json").unwrap();
+
+    let run = lacquer_with_presets(dir.path(), &["presets", "--json"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("garbage.json"),
+        "unreadable files are named"
+    );
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&run.stdout).unwrap();
+    let names: Vec<&str> = list.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    for factory in [
+        "Transparent streaming",
+        "Loud modern",
+        "Warm glue",
+        "Broadcast R128",
+        "Podcast voice",
+        "Vinyl-safe",
+    ] {
+        assert!(names.contains(&factory), "{factory} in {names:?}");
+    }
+    let user = list.iter().find(|p| p["name"] == "Album master").unwrap();
+    assert_eq!(user["source"], "user");
+    assert_eq!(user["target"], "EBU R128");
+    assert_eq!(user["target_lufs"], -23.0);
+
+    let input = dir.path().join("in.wav");
+    let audio = write_test_wav(&input, SampleFormat::Float32);
+    let out = dir.path().join("out.wav");
+    let args = [
+        "render",
+        input.to_str().unwrap(),
+        out.to_str().unwrap(),
+        "--preset",
+        "album master",
+    ];
+    let run = lacquer_with_presets(dir.path(), &args);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let mut expected = ChainParams::default();
+    mine.apply(&mut expected, true);
+    assert_eq!(
+        read_wav(&out).unwrap().channels,
+        render(&audio, &expected).unwrap()
+    );
+
+    let missing = lacquer_with_presets(
+        dir.path(),
+        &["render", "a.wav", "b.wav", "--preset", "nope"],
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("no preset or file named 'nope'"));
 }

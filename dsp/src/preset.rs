@@ -10,6 +10,8 @@
 //! the parameter's unit, toggles as booleans, choices by name. Missing parameters take their
 //! defaults, so presets stay valid as parameters are added.
 
+use std::path::{Path, PathBuf};
+
 use serde_json::{Map, Value, json};
 
 use crate::ChainParams;
@@ -325,6 +327,113 @@ pub fn factory_preset(name: &str) -> Option<Preset> {
         .find(|p| p.name.eq_ignore_ascii_case(name))
 }
 
+/// The environment variable that points user presets elsewhere than the platform's config
+/// directory (portable installs, tests).
+pub const PRESET_DIR_ENV: &str = "LACQUER_PRESET_DIR";
+
+/// User presets: one `.json` file per preset in a folder. File access for the CLI and the
+/// plugin's GUI thread, never for the audio thread.
+#[derive(Debug, Clone)]
+pub struct PresetLibrary {
+    dir: PathBuf,
+}
+
+impl PresetLibrary {
+    /// The library in `dir` (created when the first preset is saved).
+    pub fn new(dir: PathBuf) -> Self {
+        Self { dir }
+    }
+
+    /// The user's library: `$LACQUER_PRESET_DIR`, else `<config_dir>/Lacquer/presets`.
+    pub fn user(config_dir: Option<PathBuf>) -> Option<Self> {
+        let dir = std::env::var_os(PRESET_DIR_ENV)
+            .map(PathBuf::from)
+            .or_else(|| Some(config_dir?.join("Lacquer").join("presets")))?;
+        Some(Self::new(dir))
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Every `.json` file in the library, by file name, each read or with why it could not be.
+    pub fn list(&self) -> Vec<(PathBuf, Result<Preset, String>)> {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| Some(e.ok()?.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        files
+            .into_iter()
+            .map(|path| {
+                let preset = read_preset(&path).map_err(|e| e.to_string());
+                (path, preset)
+            })
+            .collect()
+    }
+
+    /// A user preset by name (case-insensitive).
+    pub fn find(&self, name: &str) -> Option<Preset> {
+        self.list()
+            .into_iter()
+            .filter_map(|(_, preset)| preset.ok())
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Saves `preset` as `<name>.json` (atomically: a temporary file renamed into place).
+    pub fn save(&self, preset: &Preset) -> std::io::Result<PathBuf> {
+        std::fs::create_dir_all(&self.dir)?;
+        let stem: String = preset
+            .name
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || c == ' ' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let path = self.dir.join(format!("{}.json", stem.trim()));
+        let temporary = path.with_extension("json.tmp");
+        std::fs::write(&temporary, preset.to_json())?;
+        std::fs::rename(&temporary, &path)?;
+        Ok(path)
+    }
+}
+
+/// Reads a preset file.
+pub fn read_preset(path: &Path) -> Result<Preset, PresetError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| PresetError::NotAPreset(format!("{}: {e}", path.display())))?;
+    Preset::from_json(&text)
+}
+
+/// A preset by factory name, user preset name or file path, in that order.
+pub fn resolve_preset(
+    name_or_path: &str,
+    library: Option<&PresetLibrary>,
+) -> Result<Preset, PresetError> {
+    if let Some(preset) = factory_preset(name_or_path) {
+        return Ok(preset);
+    }
+    if let Some(preset) = library.and_then(|l| l.find(name_or_path)) {
+        return Ok(preset);
+    }
+    let path = Path::new(name_or_path);
+    if path.exists() {
+        return read_preset(path);
+    }
+    let factory: Vec<String> = factory_presets().into_iter().map(|p| p.name).collect();
+    Err(PresetError::NotAPreset(format!(
+        "no preset or file named '{name_or_path}' (factory presets: {})",
+        factory.join(", ")
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,6 +462,33 @@ mod tests {
         broadcast.apply(&mut session, false);
         assert_eq!(session.target, broadcast.params.target);
         assert_eq!(session.limiter.ceiling_dbtp, -1.0);
+    }
+
+    #[test]
+    fn user_presets_save_list_and_resolve_by_name_or_path() {
+        let dir = std::env::temp_dir().join(format!("lacquer-presets-{}", std::process::id()));
+        let library = PresetLibrary::new(dir.clone());
+        let mut params = ChainParams::default();
+        params.set_from_text("lim_drive", "3.25").unwrap();
+        let mine = Preset::capture("My master / v2", "for the album", &params);
+        let path = library.save(&mine).unwrap();
+        std::fs::write(dir.join("broken.json"), "{").unwrap();
+        let listed = library.list();
+        assert_eq!(listed.len(), 2);
+        assert!(
+            listed
+                .iter()
+                .any(|(_, p)| p.as_ref().is_err_and(|e| e.contains("not a")))
+        );
+        assert_eq!(
+            resolve_preset("my master / V2", Some(&library)).unwrap(),
+            mine
+        );
+        assert_eq!(resolve_preset(path.to_str().unwrap(), None).unwrap(), mine);
+        assert!(resolve_preset("Warm glue", None).is_ok());
+        let missing = resolve_preset("nothing", Some(&library)).unwrap_err();
+        assert!(missing.to_string().contains("Transparent streaming"));
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

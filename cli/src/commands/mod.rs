@@ -3,4 +3,5 @@
 pub mod analyze;
 pub mod demo;
 pub mod params;
+pub mod presets;
 pub mod render;

@@ -1,20 +1,52 @@
-//! `lacquer render IN OUT [--set ID=VALUE]... [--format F]`
+//! `lacquer render IN OUT [--preset NAME|FILE [--unlock-output]] [--set ID=VALUE]... [--format F]`
 //!
 //! 16- and 24-bit outputs are dithered to their word length (flat TPDF) unless `--set dither=…`
-//! says otherwise.
+//! (or an unlocked preset's dither) says otherwise.
 
 use std::path::Path;
 
 use anyhow::{Context, bail};
 use lacquer_dsp::ChainParams;
 use lacquer_dsp::dither::DitherDepth;
+use lacquer_dsp::preset::resolve_preset;
 
 use crate::audio_file::{Audio, SampleFormat, read_wav, write_wav};
 use crate::render::render;
 
-/// Parses `ID=VALUE` settings into chain parameters on top of the defaults.
-pub fn params_from_sets(sets: &[String]) -> anyhow::Result<ChainParams> {
-    let mut params = ChainParams::default();
+/// Where a render's settings come from.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Settings<'a> {
+    /// A preset name or file.
+    pub preset: Option<&'a str>,
+    /// Apply the preset's output target too.
+    pub unlock_output: bool,
+    /// `ID=VALUE` settings over the preset.
+    pub sets: &'a [String],
+}
+
+impl Settings<'_> {
+    /// The chain parameters: defaults, then the preset, then the `--set` values; and whether
+    /// the user chose the dither.
+    pub fn resolve(&self) -> anyhow::Result<(ChainParams, bool)> {
+        let mut params = ChainParams::default();
+        let mut dither_chosen = false;
+        if let Some(name) = self.preset {
+            let library = super::presets::user_library();
+            let preset = resolve_preset(name, library.as_ref())?;
+            preset.apply(&mut params, !self.unlock_output);
+            dither_chosen = self.unlock_output && preset.params.dither.depth != DitherDepth::Off;
+        }
+        apply_sets(&mut params, self.sets)?;
+        dither_chosen |= self
+            .sets
+            .iter()
+            .any(|s| s.trim_start().starts_with("dither="));
+        Ok((params, dither_chosen))
+    }
+}
+
+/// Applies `ID=VALUE` settings.
+fn apply_sets(params: &mut ChainParams, sets: &[String]) -> anyhow::Result<()> {
     for set in sets {
         let (id, value) = set
             .split_once('=')
@@ -23,22 +55,22 @@ pub fn params_from_sets(sets: &[String]) -> anyhow::Result<ChainParams> {
             .set_from_text(id.trim(), value)
             .with_context(|| format!("--set '{set}'"))?;
     }
-    Ok(params)
+    Ok(())
 }
 
 pub fn run(
     input: &Path,
     output: &Path,
-    sets: &[String],
+    settings: &Settings,
     format: Option<SampleFormat>,
 ) -> anyhow::Result<()> {
-    let mut params = params_from_sets(sets)?;
+    let (mut params, dither_chosen) = settings.resolve()?;
     if same_file(input, output) {
         bail!("refusing to write over the input '{}'", input.display());
     }
     let audio = read_wav(input)?;
     let format = format.unwrap_or(audio.format);
-    if !sets.iter().any(|s| s.trim_start().starts_with("dither=")) {
+    if !dither_chosen {
         params.dither.depth = dither_for(format);
     }
     let channels =
