@@ -21,6 +21,7 @@ mod eq_panel;
 mod imager_panel;
 mod limiter_panel;
 mod loudness_panel;
+mod master_panel;
 mod meter_bar;
 mod param_control;
 mod theme;
@@ -87,6 +88,9 @@ impl NiceEguiApp for LacquerEditor {
         if actions.reset_meters {
             self.meters.request_reset();
         }
+        if let Some(request) = actions.learn {
+            self.meters.request_learn(request);
+        }
     }
 
     fn editor_closed(&mut self) {
@@ -116,6 +120,8 @@ impl ParamAccess for HostParams<'_> {
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
 pub struct EditorActions {
     pub reset_meters: bool,
+    /// Start or stop Learn.
+    pub learn: Option<crate::meters::LearnRequest>,
 }
 
 /// Draws the whole editor for one frame.
@@ -147,6 +153,7 @@ fn body(
         ui.label(RichText::new(env!("CARGO_PKG_VERSION")).weak());
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             actions.reset_meters = ui.button("Reset meters").clicked();
+            status_flags(ui, params, readings);
             if readings.non_finite_samples > 0 {
                 ui.label(
                     RichText::new(format!(
@@ -182,12 +189,11 @@ fn body(
                 });
             });
             ui.add_space(6.0);
-            let mut chain = ChainParams::default();
-            params.write_chain_params(&mut chain);
+            let chain = params.chain_params();
             let page = page_tabs(ui, &chain);
             theme::section().show(ui, |ui| {
                 ui.set_width(ui.available_width());
-                page_body(ui, page, params, &chain, (readings, spectra), access);
+                actions.learn = page_body(ui, page, params, &chain, (readings, spectra), access);
             });
             ui.add_space(6.0);
             ui.columns(2, |columns| {
@@ -200,9 +206,31 @@ fn body(
     actions
 }
 
-/// The module pages, in signal order.
+/// Conditions that change what the engineer hears, always visible: bypass, the platform
+/// preview, a state that did not load cleanly.
+fn status_flags(ui: &mut egui::Ui, params: &LacquerParams, readings: &ChainReadings) {
+    let warning = Color32::from_rgb(255, 150, 70);
+    if let Some(problem) = params.state_problem() {
+        ui.label(RichText::new("state partly restored").color(warning))
+            .on_hover_text(problem);
+    }
+    if let Some(gain) = readings.preview_gain_db {
+        ui.label(
+            RichText::new(format!("PREVIEW {gain:+.1} dB"))
+                .strong()
+                .color(warning),
+        )
+        .on_hover_text("Platform preview: monitoring only, never in renders");
+    }
+    if params.chain_params().bypass {
+        ui.label(RichText::new("BYPASSED").strong().color(warning));
+    }
+}
+
+/// The pages: the master section, then the modules in signal order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Page {
+    Master,
     Eq,
     Dynamics,
     Stereo,
@@ -210,10 +238,17 @@ enum Page {
 }
 
 impl Page {
-    const ALL: [Page; 4] = [Page::Eq, Page::Dynamics, Page::Stereo, Page::Limiter];
+    const ALL: [Page; 5] = [
+        Page::Master,
+        Page::Eq,
+        Page::Dynamics,
+        Page::Stereo,
+        Page::Limiter,
+    ];
 
     fn title(self) -> &'static str {
         match self {
+            Page::Master => "Master",
             Page::Eq => "EQ",
             Page::Dynamics => "Dynamics",
             Page::Stereo => "Stereo",
@@ -224,6 +259,7 @@ impl Page {
     /// Whether any module on the page is switched on.
     fn active(self, chain: &ChainParams) -> bool {
         match self {
+            Page::Master => !chain.bypass,
             Page::Eq => chain.eq.enabled && chain.eq.bands.iter().any(|b| b.enabled),
             Page::Dynamics => chain.multiband.enabled || chain.glue.enabled,
             Page::Stereo => chain.imager.enabled,
@@ -259,8 +295,11 @@ fn page_body(
     chain: &ChainParams,
     (readings, spectra): (&ChainReadings, &EqSpectra),
     access: &dyn ParamAccess,
-) {
+) -> Option<crate::meters::LearnRequest> {
     match page {
+        Page::Master => {
+            return master_panel::master_panel(ui, params, readings, access).learn;
+        }
         Page::Eq => eq_panel::eq_panel(ui, params, &chain.eq, spectra, access),
         Page::Dynamics => {
             dynamics_panel::multiband_panel(
@@ -287,6 +326,7 @@ fn page_body(
             });
         }
     }
+    None
 }
 
 /// One framed section per parameter group, in signal order, for the groups `show` accepts.

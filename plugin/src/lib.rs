@@ -13,7 +13,7 @@ pub mod editor;
 pub mod meters;
 pub mod params;
 
-use meters::{MeterPublisher, MeterView, meter_channel};
+use meters::{LearnRequest, MeterPublisher, MeterView, meter_channel};
 use params::LacquerParams;
 
 /// The plugin instance: the chain, its settings, and the audio thread's ends of the GUI links.
@@ -105,6 +105,9 @@ impl Plugin for Lacquer {
             nice_error!("Lacquer cannot run here: {error}");
             return false;
         }
+        // The platform preview is a monitoring aid: never in offline renders.
+        self.chain
+            .set_monitoring(buffer_config.process_mode == ProcessMode::Realtime);
         self.reported_latency = self.chain.latency() as u32;
         context.set_latency_samples(self.reported_latency);
         true
@@ -127,6 +130,11 @@ impl Plugin for Lacquer {
         self.was_playing = playing;
         if self.meters.take_reset_request() || (play_started && self.params.meter_reset_on_play()) {
             self.chain.reset_meters();
+        }
+        match self.meters.take_learn_request() {
+            Some(LearnRequest::Start) => self.chain.start_learning(),
+            Some(LearnRequest::Stop) => self.chain.stop_learning(),
+            None => {}
         }
 
         let editor_open = self.editor_state.is_open();

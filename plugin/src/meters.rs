@@ -1,7 +1,7 @@
 //! Meter readings and spectra crossing from the audio thread to the editor, lock-free.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use lacquer_dsp::ChainReadings;
 use lacquer_dsp::analyser::SpectrumFrame;
@@ -20,6 +20,14 @@ pub struct MeterPublisher {
     readings: Input<ChainReadings>,
     spectra: Input<EqSpectra>,
     reset_requested: Arc<AtomicBool>,
+    learn_request: Arc<AtomicU8>,
+}
+
+/// What the editor asks of Learn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LearnRequest {
+    Start = 1,
+    Stop = 2,
 }
 
 /// Editor end: reads the latest readings and spectra, and asks for meter resets.
@@ -27,6 +35,7 @@ pub struct MeterView {
     readings: Output<ChainReadings>,
     spectra: Output<EqSpectra>,
     reset_requested: Arc<AtomicBool>,
+    learn_request: Arc<AtomicU8>,
 }
 
 /// A connected publisher/view pair.
@@ -34,16 +43,19 @@ pub fn meter_channel() -> (MeterPublisher, MeterView) {
     let (input, output) = triple_buffer(&ChainReadings::default());
     let (spectra_input, spectra_output) = triple_buffer(&EqSpectra::default());
     let reset_requested = Arc::new(AtomicBool::new(false));
+    let learn_request = Arc::new(AtomicU8::new(0));
     (
         MeterPublisher {
             readings: input,
             spectra: spectra_input,
             reset_requested: reset_requested.clone(),
+            learn_request: learn_request.clone(),
         },
         MeterView {
             readings: output,
             spectra: spectra_output,
             reset_requested,
+            learn_request,
         },
     )
 }
@@ -62,6 +74,15 @@ impl MeterPublisher {
         self.spectra.publish();
     }
 
+    /// The editor's latest Learn request, once.
+    pub fn take_learn_request(&self) -> Option<LearnRequest> {
+        match self.learn_request.swap(0, Ordering::AcqRel) {
+            1 => Some(LearnRequest::Start),
+            2 => Some(LearnRequest::Stop),
+            _ => None,
+        }
+    }
+
     /// True once after the editor asked for a meter reset.
     pub fn take_reset_request(&self) -> bool {
         self.reset_requested.swap(false, Ordering::AcqRel)
@@ -77,6 +98,11 @@ impl MeterView {
     /// The latest published spectra.
     pub fn latest_spectra(&mut self) -> EqSpectra {
         *self.spectra.read()
+    }
+
+    /// Asks the audio thread to start or stop Learn at its next block.
+    pub fn request_learn(&self, request: LearnRequest) {
+        self.learn_request.store(request as u8, Ordering::Release);
     }
 
     /// Asks the audio thread to clear the meters at its next block.

@@ -2,11 +2,12 @@
 //! single mapping from host values into [`ChainParams`].
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use lacquer_dsp::ChainParams;
 use lacquer_dsp::params::{ParamKind, ParamSpec, Scale, Unit, param_table};
+use lacquer_dsp::preset::Preset;
 use nice_plug::prelude::*;
 
 /// How strongly log-scaled parameters (frequencies, times) are skewed towards their low end.
@@ -99,8 +100,47 @@ fn plain_text(spec: &ParamSpec, value: f64) -> String {
         .unwrap_or(text)
 }
 
-/// Key of the persisted meter setting in the plugin state.
+/// Keys of the editor's settings in the plugin state.
 const METER_RESET_ON_PLAY_KEY: &str = "meter_reset_on_play";
+const STATE_VERSION_KEY: &str = "state_version";
+const AB_ACTIVE_KEY: &str = "ab_active";
+const AB_OTHER_KEY: &str = "ab_other";
+/// The version of the state this build writes. 1: parameters and the meter setting (before
+/// targets, bypass and latency modes: those load at their defaults, which keep the old sound);
+/// 2: adds the A/B snapshot.
+pub const STATE_VERSION: u32 = 2;
+
+/// Which of the two settings snapshots is playing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AbSlot {
+    #[default]
+    A,
+    B,
+}
+
+impl AbSlot {
+    pub fn other(self) -> Self {
+        match self {
+            AbSlot::A => AbSlot::B,
+            AbSlot::B => AbSlot::A,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AbSlot::A => "A",
+            AbSlot::B => "B",
+        }
+    }
+}
+
+/// Settings A/B: the playing slot lives in the host parameters; the other is held here.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AbSnapshots {
+    pub active: AbSlot,
+    /// The slot not playing; `None` until first switched or copied (then it equals the other).
+    pub held: Option<ChainParams>,
+}
 
 /// All of Lacquer's host parameters, in the order of the DSP parameter table, and the
 /// editor's settings saved with them.
@@ -109,6 +149,10 @@ pub struct LacquerParams {
     /// Restart the meters (integrated loudness, maxima) when the host transport starts.
     /// A monitoring preference: saved with the session, not automatable.
     meter_reset_on_play: AtomicBool,
+    /// Settings A/B (editor thread and state saving only; never the audio thread).
+    ab: Mutex<AbSnapshots>,
+    /// What was wrong with the last state loaded, for the editor to show.
+    state_problem: Mutex<Option<String>>,
 }
 
 impl Default for LacquerParams {
@@ -119,6 +163,8 @@ impl Default for LacquerParams {
                 .map(|spec| (spec, HostParam::new(spec)))
                 .collect(),
             meter_reset_on_play: AtomicBool::new(true),
+            ab: Mutex::default(),
+            state_problem: Mutex::default(),
         }
     }
 }
@@ -150,6 +196,30 @@ impl LacquerParams {
         self.meter_reset_on_play.store(enabled, Ordering::Relaxed);
     }
 
+    /// The A/B snapshots.
+    pub fn ab(&self) -> AbSnapshots {
+        self.ab.lock().map(|ab| ab.clone()).unwrap_or_default()
+    }
+
+    /// Replaces the A/B snapshots (the editor switches or copies).
+    pub fn set_ab(&self, snapshots: AbSnapshots) {
+        if let Ok(mut ab) = self.ab.lock() {
+            *ab = snapshots;
+        }
+    }
+
+    /// What was wrong with the last state loaded, if anything.
+    pub fn state_problem(&self) -> Option<String> {
+        self.state_problem.lock().ok()?.clone()
+    }
+
+    /// The current host values as chain parameters.
+    pub fn chain_params(&self) -> ChainParams {
+        let mut chain = ChainParams::default();
+        self.write_chain_params(&mut chain);
+        chain
+    }
+
     /// Table entries with their host parameters, in signal order.
     pub fn entries(&self) -> impl Iterator<Item = (&'static ParamSpec, ParamPtr)> + '_ {
         self.entries
@@ -169,16 +239,59 @@ unsafe impl Params for LacquerParams {
     }
 
     fn serialize_fields(&self) -> BTreeMap<String, String> {
-        BTreeMap::from([(
-            METER_RESET_ON_PLAY_KEY.to_owned(),
-            self.meter_reset_on_play().to_string(),
-        )])
+        let ab = self.ab();
+        let mut fields = BTreeMap::from([
+            (
+                METER_RESET_ON_PLAY_KEY.to_owned(),
+                self.meter_reset_on_play().to_string(),
+            ),
+            (STATE_VERSION_KEY.to_owned(), STATE_VERSION.to_string()),
+            (AB_ACTIVE_KEY.to_owned(), ab.active.name().to_owned()),
+        ]);
+        if let Some(held) = &ab.held {
+            let snapshot = Preset::capture(ab.active.other().name(), "A/B snapshot", held);
+            fields.insert(AB_OTHER_KEY.to_owned(), snapshot.to_json());
+        }
+        fields
     }
 
-    /// Missing or unreadable fields keep their current value (old and foreign states load).
+    /// Missing or unreadable fields keep their defaults (old and foreign states load); what
+    /// could not be read is reported to the editor.
     fn deserialize_fields(&self, serialized: &BTreeMap<String, String>) {
+        let mut problems = Vec::new();
+        let version = match serialized.get(STATE_VERSION_KEY).map(|v| v.parse::<u32>()) {
+            None => 1,
+            Some(Ok(version)) => version,
+            Some(Err(_)) => {
+                problems.push("unreadable state version".to_owned());
+                STATE_VERSION
+            }
+        };
+        if version > STATE_VERSION {
+            problems.push(format!(
+                "saved by a newer Lacquer (state version {version}); settings this version does \
+                 not know were left out"
+            ));
+        }
         if let Some(Ok(enabled)) = serialized.get(METER_RESET_ON_PLAY_KEY).map(|v| v.parse()) {
             self.set_meter_reset_on_play(enabled);
+        }
+        let active = match serialized.get(AB_ACTIVE_KEY).map(String::as_str) {
+            Some("B") => AbSlot::B,
+            _ => AbSlot::A,
+        };
+        let held = serialized
+            .get(AB_OTHER_KEY)
+            .and_then(|json| match Preset::from_json(json) {
+                Ok(snapshot) => Some(snapshot.params),
+                Err(error) => {
+                    problems.push(format!("A/B snapshot {}: {error}", active.other().name()));
+                    None
+                }
+            });
+        self.set_ab(AbSnapshots { active, held });
+        if let Ok(mut slot) = self.state_problem.lock() {
+            *slot = (!problems.is_empty()).then(|| problems.join("; "));
         }
     }
 }
@@ -223,6 +336,46 @@ mod tests {
             "maybe".to_owned(),
         )]));
         assert!(!restored.meter_reset_on_play());
+    }
+
+    #[test]
+    fn ab_snapshot_and_state_version_survive_serialisation() {
+        let params = LacquerParams::default();
+        let mut held = ChainParams::default();
+        held.set_from_text("glue_on", "on").unwrap();
+        held.set_from_text("target", "Tidal").unwrap();
+        params.set_ab(AbSnapshots {
+            active: AbSlot::B,
+            held: Some(held.clone()),
+        });
+        let saved = params.serialize_fields();
+        assert_eq!(saved[STATE_VERSION_KEY], STATE_VERSION.to_string());
+        let restored = LacquerParams::default();
+        restored.deserialize_fields(&saved);
+        assert_eq!(restored.ab(), params.ab());
+        assert_eq!(restored.state_problem(), None);
+    }
+
+    #[test]
+    fn old_states_load_quietly_and_newer_or_damaged_ones_are_reported() {
+        let restored = LacquerParams::default();
+        // Version 1 had no version field and no A/B.
+        restored.deserialize_fields(&BTreeMap::from([(
+            METER_RESET_ON_PLAY_KEY.to_owned(),
+            "false".to_owned(),
+        )]));
+        assert_eq!(restored.state_problem(), None);
+        assert!(!restored.meter_reset_on_play());
+        assert_eq!(restored.ab(), AbSnapshots::default());
+
+        restored.deserialize_fields(&BTreeMap::from([
+            (STATE_VERSION_KEY.to_owned(), "9".to_owned()),
+            (AB_OTHER_KEY.to_owned(), "{broken".to_owned()),
+        ]));
+        let problem = restored.state_problem().unwrap();
+        assert!(problem.contains("newer Lacquer (state version 9)"), "{problem}");
+        assert!(problem.contains("A/B snapshot B"), "{problem}");
+        assert_eq!(restored.ab().held, None);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! One control per parameter: a drag slider, a switch, or a list of options.
 
 use egui::{Align2, FontId, Sense, vec2};
+use lacquer_dsp::ChainParams;
 use lacquer_dsp::params::{ParamKind, ParamSpec};
 use nice_plug::prelude::ParamPtr;
 
@@ -188,5 +189,28 @@ pub fn band_in_use(id: &str, bands: usize) -> bool {
         (Some(crossover), _) => crossover < bands,
         (_, Some(band)) => band <= bands,
         _ => true,
+    }
+}
+
+/// Moves every parameter whose value differs from `target` there, each as one gesture (a
+/// preset or an A/B switch; the chain glides, so it does not click).
+pub fn apply_chain_params(params: &LacquerParams, target: &ChainParams, access: &dyn ParamAccess) {
+    let current = params.chain_params();
+    for (spec, ptr) in params.entries() {
+        let value = target.get(spec.key);
+        if value != current.get(spec.key) {
+            // SAFETY: the pointer comes from `LacquerParams`, alive while the editor is.
+            let normalized = unsafe { ptr.preview_normalized(value as f32) };
+            set_once(access, ptr, normalized);
+        }
+    }
+}
+
+/// Sets one parameter by id to a plain value, as one gesture.
+pub fn set_plain(params: &LacquerParams, id: &str, value: f64, access: &dyn ParamAccess) {
+    if let Some(ptr) = params.ptr(id) {
+        // SAFETY: as above.
+        let normalized = unsafe { ptr.preview_normalized(value as f32) };
+        set_once(access, ptr, normalized);
     }
 }
