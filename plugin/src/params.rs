@@ -68,7 +68,7 @@ impl HostParam {
     /// The current plain value (choices as index, toggles as 0/1).
     fn plain_value(&self) -> f64 {
         match self {
-            HostParam::Float(p) => f64::from(p.value()),
+            HostParam::Float(p) => five_significant_digits(f64::from(p.value())),
             HostParam::Choice(p) => f64::from(p.value()),
             HostParam::Toggle(p) => f64::from(u8::from(p.value())),
         }
@@ -81,6 +81,18 @@ impl HostParam {
             HostParam::Toggle(p) => p.as_ptr(),
         }
     }
+}
+
+/// Hosts carry values as normalised f32, so 2 dB arrives as 2.0000002 dB and 12 kHz as
+/// 11999.99 Hz (log-skewed ranges magnify the f32 step). Rounding to five significant digits
+/// (finer than the four the controls show and type) gives back the value the engineer set, so
+/// a session renders bit-identically to `lacquer render` with the same settings.
+fn five_significant_digits(value: f64) -> f64 {
+    if value == 0.0 || !value.is_finite() {
+        return value;
+    }
+    let scale = 10f64.powi(4 - value.abs().log10().floor() as i32);
+    (value * scale).round() / scale
 }
 
 /// The unit hosts append to the value text. Frequencies carry their own (`120.0 Hz`,
@@ -373,9 +385,22 @@ mod tests {
             (AB_OTHER_KEY.to_owned(), "{broken".to_owned()),
         ]));
         let problem = restored.state_problem().unwrap();
-        assert!(problem.contains("newer Lacquer (state version 9)"), "{problem}");
+        assert!(
+            problem.contains("newer Lacquer (state version 9)"),
+            "{problem}"
+        );
         assert!(problem.contains("A/B snapshot B"), "{problem}");
         assert_eq!(restored.ab().held, None);
+    }
+
+    #[test]
+    fn host_values_come_back_as_typed() {
+        assert_eq!(five_significant_digits(2.000_000_2), 2.0);
+        assert_eq!(five_significant_digits(11_999.94), 12_000.0);
+        assert_eq!(five_significant_digits(1_234.5), 1_234.5);
+        assert_eq!(five_significant_digits(0.699_999_99), 0.7);
+        assert_eq!(five_significant_digits(-14.000_001), -14.0);
+        assert_eq!(five_significant_digits(0.0), 0.0);
     }
 
     #[test]

@@ -206,3 +206,95 @@ fn clap_process_never_allocates_through_changes_resets_and_reactivation() {
         },
     );
 }
+
+/// Host parameter changes that set every parameter a preset moves away from the defaults.
+fn preset_changes(
+    host: &mut Host,
+    settings: &ChainParams,
+) -> Vec<(clack_host::prelude::ClapId, f64)> {
+    let defaults = ChainParams::default();
+    param_table()
+        .iter()
+        .filter(|spec| settings.get(spec.key) != defaults.get(spec.key))
+        .map(|spec| {
+            let info = host.param(&spec.name);
+            let text = spec.format(settings.get(spec.key));
+            let value = host.text_to_value(info.id, &text).expect(&text);
+            (info.id, value)
+        })
+        .collect()
+}
+
+#[test]
+fn clap_renders_every_factory_preset_like_the_cli_render() {
+    isolated(
+        "clap_renders_every_factory_preset_like_the_cli_render",
+        || {
+            let input = programme(24_000, 31).to_vec();
+            for preset in lacquer_dsp::preset::factory_presets() {
+                let mut settings = ChainParams::default();
+                preset.apply(&mut settings, true);
+                let mut host = host();
+                let changes = preset_changes(&mut host, &settings);
+                host.flush(&changes).unwrap();
+                let rendered = host
+                    .render(&RenderSpec::fixed(48_000.0, 256), &input, &[])
+                    .unwrap();
+                let latency = rendered.latency as usize;
+                assert_eq!(
+                    latency,
+                    chain_latency(&settings, 48_000.0),
+                    "{}",
+                    preset.name
+                );
+                // `lacquer render --preset` renders through this function (cli tests prove it).
+                let audio = lacquer_cli::audio_file::Audio {
+                    sample_rate: 48_000,
+                    channels: input.clone(),
+                    format: lacquer_cli::audio_file::SampleFormat::Float32,
+                };
+                let cli = lacquer_cli::render::render(&audio, &settings).unwrap();
+                let host_aligned: Vec<Vec<f32>> = rendered
+                    .channels
+                    .iter()
+                    .map(|c| c[latency..].to_vec())
+                    .collect();
+                let cli_head: Vec<Vec<f32>> = cli
+                    .iter()
+                    .map(|c| c[..c.len() - latency].to_vec())
+                    .collect();
+                assert_identical(&host_aligned, &cli_head, &preset.name);
+            }
+        },
+    );
+}
+
+#[test]
+fn clap_reports_the_live_mode_latency_and_survives_corrupt_state() {
+    isolated(
+        "clap_reports_the_live_mode_latency_and_survives_corrupt_state",
+        || {
+            let mut host = host();
+            let mode = host.param("Latency Mode");
+            let live = host.text_to_value(mode.id, "Live").unwrap();
+            let phase = host.param("EQ Phase");
+            let linear = host.text_to_value(phase.id, "Linear Phase").unwrap();
+            host.flush(&[(phase.id, linear)]).unwrap();
+            let input = programme(4_096, 32).to_vec();
+            let spec = RenderSpec::fixed(48_000.0, 512);
+            let master = host.render(&spec, &input, &[]).unwrap().latency;
+            host.flush(&[(mode.id, live)]).unwrap();
+            let live_latency = host.render(&spec, &input, &[]).unwrap().latency;
+            let mut expected = ChainParams::default();
+            expected.set_from_text("latency_mode", "Live").unwrap();
+            assert!(master > 9_000, "linear-phase EQ in Master mode: {master}");
+            assert_eq!(live_latency as usize, chain_latency(&expected, 48_000.0));
+
+            // Garbage is refused as a whole; the instance keeps working at its settings.
+            assert!(host.load_state(b"\x28\xb5\x2f\xfd garbage").is_err());
+            let after = host.render(&spec, &input, &[]).unwrap();
+            assert_eq!(after.latency, live_latency);
+            assert!(after.channels.iter().flatten().all(|x| x.is_finite()));
+        },
+    );
+}
