@@ -10,7 +10,7 @@
 
 use crate::limiter::{Limiter, LimiterParams};
 use crate::meter::Meter;
-use crate::util::db_to_gain;
+use crate::util::{GainRamp, db_to_gain};
 use crate::{ProcessSpec, Processor};
 
 /// Drives the shadow limiters try, dB (the drive parameter's range, every 2 dB).
@@ -44,12 +44,24 @@ struct Shadow {
 }
 
 /// The shadow limiters and their meters.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct DriveLearner {
     shadows: Vec<Shadow>,
     scratch: [Vec<f32>; MAX_CHANNELS],
-    output_gain: f64,
+    /// The chain's output trim (held still while learning).
+    output_gain: GainRamp,
     listening: bool,
+}
+
+impl Default for DriveLearner {
+    fn default() -> Self {
+        Self {
+            shadows: Vec::new(),
+            scratch: Default::default(),
+            output_gain: GainRamp::new(1.0),
+            listening: false,
+        }
+    }
 }
 
 impl DriveLearner {
@@ -84,7 +96,7 @@ impl DriveLearner {
             shadow.limiter.reset();
             shadow.meter.reset();
         }
-        self.output_gain = db_to_gain(output_gain_db);
+        self.output_gain = GainRamp::new(db_to_gain(output_gain_db));
         self.listening = true;
     }
 
@@ -112,11 +124,7 @@ impl DriveLearner {
                 copy.copy_from_slice(&input[..frames]);
             }
             shadow.limiter.process(scratch);
-            for channel in scratch.iter_mut() {
-                for x in channel.iter_mut() {
-                    *x = (f64::from(*x) * self.output_gain) as f32;
-                }
-            }
+            self.output_gain.apply(scratch);
             shadow.meter.process(scratch);
         }
     }

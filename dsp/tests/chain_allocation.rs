@@ -1,5 +1,6 @@
 //! The whole chain never allocates once prepared: every module on, the EQ spectra analysed,
-//! settings moving every block (phase modes, band counts, crossover types, look-ahead).
+//! settings moving every block (phase modes, band counts, crossover types, look-ahead, bypass,
+//! latency modes, targets), the platform preview allowed and Learn starting and stopping.
 
 mod common;
 
@@ -43,8 +44,14 @@ fn process_never_allocates_whatever_the_settings_do() {
         let mut phase = 0.0f32;
         let count = allocations_in(|| {
             chain.set_spectrum_analysis(true);
+            chain.set_monitoring(true);
             for (block, params) in plans.iter().flatten().enumerate() {
                 chain.set_params(params);
+                match block % 13 {
+                    0 => chain.start_learning(),
+                    9 => chain.stop_learning(),
+                    _ => {}
+                }
                 for (l, r) in left.iter_mut().zip(&mut right) {
                     phase += 0.031;
                     *l = 0.8 * phase.sin();

@@ -251,8 +251,10 @@ fn platform_preview_plays_the_normalised_level_only_while_monitoring() {
     let level = |x: &[f32]| x[tail.clone()].iter().map(|v| v * v).sum::<f32>();
     let measured = 10.0 * (level(&monitored[0]) / level(&rendered[0])).log10();
     assert!((f64::from(measured) - gain_db).abs() < 0.2);
-    let quiet = render(&mut prepared(&settings), &input);
-    assert_eq!(quiet, rendered, "renders never carry the preview");
+    let mut without = settings.clone();
+    without.platform_preview = false;
+    let plain = render(&mut prepared(&without), &input);
+    assert_eq!(rendered, plain, "renders never carry the preview");
 }
 
 #[test]
