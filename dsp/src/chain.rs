@@ -68,6 +68,22 @@ impl LatencyMode {
     }
 }
 
+/// A part of the chain in signal order (see [`MasterChain::process_stage`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Input meter, input trim, DC filter, EQ, multiband, glue, imager.
+    BeforeLimiter,
+    /// The limiter, its drive included: what a loudness search reruns at each drive it tries.
+    Limiter,
+    /// Output trim, dither, output meter.
+    AfterLimiter,
+}
+
+impl Stage {
+    /// Every stage, in signal order.
+    pub const ALL: [Stage; 3] = [Stage::BeforeLimiter, Stage::Limiter, Stage::AfterLimiter];
+}
+
 /// The limiter's shortest lookahead.
 const LIVE_LOOKAHEAD_MS: f64 = 0.5;
 /// How often the platform preview follows the output's loudness.
@@ -98,6 +114,7 @@ pub struct MasterChain {
     output_trim: Trim,
     dither: Dither,
     input_meter: Meter,
+    input_metering: bool,
     output_meter: Meter,
     bypass: Bypass,
     learner: DriveLearner,
@@ -140,6 +157,7 @@ impl MasterChain {
             output_trim: Trim::new(params.output_trim_db),
             dither: Dither::new(params.dither),
             input_meter: Meter::default(),
+            input_metering: true,
             output_meter: Meter::default(),
             bypass: Bypass::default(),
             learner: DriveLearner::default(),
@@ -305,6 +323,16 @@ impl MasterChain {
 
     /// Processes one block in place: one slice per channel, any length.
     pub fn process(&mut self, channels: &mut [&mut [f32]]) {
+        self.process_stages(channels, &Stage::ALL);
+    }
+
+    /// Runs one [`Stage`] of the chain over a block. Offline renders run the stages over a
+    /// whole file one after the other (bypass off): the result is what [`Self::process`] gives.
+    pub fn process_stage(&mut self, stage: Stage, channels: &mut [&mut [f32]]) {
+        self.process_stages(channels, &[stage]);
+    }
+
+    fn process_stages(&mut self, channels: &mut [&mut [f32]], stages: &[Stage]) {
         let Some(spec) = self.spec else {
             return;
         };
@@ -314,29 +342,56 @@ impl MasterChain {
         };
         self.bypass.set_delay(self.latency());
         for_each_slice(channels, spec.max_block_size, |block| {
-            self.non_finite_samples += sanitize(block) as u64;
-            self.bypass.capture(block);
-            self.input_meter.process(block);
-            self.input_trim.process(block);
-            self.dc_filter.process(block);
-            if self.analysing {
-                self.spectra_fresh |= self.eq_input_spectrum.process(block);
+            for &stage in stages {
+                match stage {
+                    Stage::BeforeLimiter => self.before_limiter(block),
+                    Stage::Limiter => self.limiter.process(block),
+                    Stage::AfterLimiter => self.after_limiter(block),
+                }
             }
-            self.eq.process(block);
-            if self.analysing {
-                self.spectra_fresh |= self.eq_output_spectrum.process(block);
-            }
-            self.multiband.process(block);
-            self.glue.process(block);
-            self.imager.process(block);
-            self.learner.process(block);
-            self.limiter.process(block);
-            self.output_trim.process(block);
-            self.dither.process(block);
-            self.bypass.mix(block);
-            self.output_meter.process(block);
-            self.platform_preview(block);
         });
+    }
+
+    fn before_limiter(&mut self, block: &mut [&mut [f32]]) {
+        self.non_finite_samples += sanitize(block) as u64;
+        self.bypass.capture(block);
+        if self.input_metering {
+            self.input_meter.process(block);
+        }
+        self.input_trim.process(block);
+        self.dc_filter.process(block);
+        if self.analysing {
+            self.spectra_fresh |= self.eq_input_spectrum.process(block);
+        }
+        self.eq.process(block);
+        if self.analysing {
+            self.spectra_fresh |= self.eq_output_spectrum.process(block);
+        }
+        self.multiband.process(block);
+        self.glue.process(block);
+        self.imager.process(block);
+        self.learner.process(block);
+    }
+
+    fn after_limiter(&mut self, block: &mut [&mut [f32]]) {
+        self.output_trim.process(block);
+        self.dither.process(block);
+        self.bypass.mix(block);
+        self.output_meter.process(block);
+        self.platform_preview(block);
+    }
+
+    /// Turns the input meter on or off (on by default). Offline renders that do not report
+    /// the input switch it off: it costs as much as the limiter's true-peak detection.
+    pub fn set_input_metering(&mut self, on: bool) {
+        self.input_metering = on;
+    }
+
+    /// At the end of a file: lets the meters measure the true peak of the last samples, which
+    /// their interpolators still hold. The readings then equal `lacquer analyze` of the file.
+    pub fn finish_metering(&mut self) {
+        self.input_meter.finish();
+        self.output_meter.finish();
     }
 
     /// Plays the output as the target platform would, after the output meter (a monitoring

@@ -22,6 +22,7 @@ pub mod filter;
 pub mod learn;
 pub mod limiter;
 pub mod meter;
+pub mod normalise;
 pub mod oversampling;
 pub mod params;
 pub mod preset;
@@ -32,7 +33,7 @@ pub mod target;
 pub mod trim;
 pub mod util;
 
-pub use chain::{ChainReadings, LatencyMode, MasterChain};
+pub use chain::{ChainReadings, LatencyMode, MasterChain, Stage};
 pub use params::ChainParams;
 pub use processor::Processor;
 pub use spec::{ProcessSpec, SpecError};

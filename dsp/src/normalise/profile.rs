@@ -1,0 +1,121 @@
+//! A file's loudness profile: K-weighted energy and sample peak per 2.5 ms chunk, enough to
+//! predict the integrated loudness after any gain and a model of the limiter without running
+//! it.
+
+use crate::meter::kweighting::{KCoeffs, KFilter};
+use crate::meter::{LoudnessHistogram, energy_to_lufs};
+
+/// Chunks per 10 ms meter sub-block: chunk `k` ends at `round(k * rate / 400)`, so every
+/// fourth boundary is one of the meter's and gating blocks line up with `lacquer analyze`'s.
+const CHUNKS_PER_SUB_BLOCK: u64 = 4;
+/// A chunk's duration, seconds.
+pub(super) const CHUNK_S: f64 = 0.01 / CHUNKS_PER_SUB_BLOCK as f64;
+/// Chunks per 100 ms gating step.
+const CHUNKS_PER_STEP: usize = 40;
+/// Steps per 400 ms gating block.
+const STEPS_PER_BLOCK: usize = 4;
+/// BS.1770 relative gate for integrated loudness.
+const RELATIVE_GATE_LU: f64 = -10.0;
+
+/// K-weighted energy, frames and peak of every 2.5 ms chunk of a signal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoudnessProfile {
+    pub(super) sample_rate: f64,
+    /// Per chunk: the sum over frames and channels of the K-weighted squares (BS.1770 weights
+    /// are 1 for mono, left and right).
+    pub(super) energies: Vec<f64>,
+    /// Per chunk: frames.
+    pub(super) frames: Vec<u32>,
+    /// Per chunk: the largest magnitude in any channel.
+    pub(super) peaks: Vec<f32>,
+}
+
+impl LoudnessProfile {
+    /// Measures `channels` (one slice per channel, mono or stereo; more are ignored, as the
+    /// meter does).
+    pub fn measure<S: AsRef<[f32]>>(channels: &[S], sample_rate: f64) -> Self {
+        let channels = &channels[..channels.len().min(2)];
+        let frames = channels.iter().map(|c| c.as_ref().len()).min().unwrap_or(0);
+        let rate = sample_rate.round() as u64;
+        let per_second = 100 * CHUNKS_PER_SUB_BLOCK;
+        let boundary = |k: u64| ((k * rate + per_second / 2) / per_second) as usize;
+        let mut edges = vec![0];
+        while *edges.last().expect("not empty") < frames {
+            edges.push(boundary(edges.len() as u64).min(frames));
+        }
+        let chunks = edges.len() - 1;
+        let mut profile = Self {
+            sample_rate,
+            energies: vec![0.0; chunks],
+            frames: edges.windows(2).map(|w| (w[1] - w[0]) as u32).collect(),
+            peaks: vec![0.0; chunks],
+        };
+        let coeffs = KCoeffs::new(sample_rate);
+        for channel in channels {
+            let samples = &channel.as_ref()[..frames];
+            let mut filter = KFilter::default();
+            for (k, edge) in edges.windows(2).enumerate() {
+                let mut energy = 0.0;
+                let mut peak = profile.peaks[k];
+                for &x in &samples[edge[0]..edge[1]] {
+                    let y = filter.tick(&coeffs, f64::from(x));
+                    energy += y * y;
+                    peak = peak.max(x.abs());
+                }
+                filter.flush_denormals();
+                profile.energies[k] += energy;
+                profile.peaks[k] = peak;
+            }
+        }
+        profile
+    }
+
+    /// The sample rate measured at.
+    pub fn sample_rate(&self) -> f64 {
+        self.sample_rate
+    }
+
+    /// Integrated loudness (BS.1770 gating), LUFS; `None` for silence.
+    pub fn integrated_lufs(&self) -> Option<f64> {
+        gated_lufs(self.block_energies(self.energies.iter().copied()))
+    }
+
+    /// The mean squares of the 400 ms gating blocks (100 ms apart) of the chunk energies
+    /// `energies` (this profile's, or a gained version of them).
+    pub fn block_energies(
+        &self,
+        energies: impl IntoIterator<Item = f64>,
+    ) -> impl Iterator<Item = f64> + '_ {
+        let steps: Vec<(f64, u64)> = energies
+            .into_iter()
+            .zip(&self.frames)
+            .collect::<Vec<_>>()
+            .chunks_exact(CHUNKS_PER_STEP)
+            .map(|step| {
+                step.iter().fold((0.0, 0), |(e, n), &(energy, &frames)| {
+                    (e + energy, n + u64::from(frames))
+                })
+            })
+            .collect();
+        (0..steps.len().saturating_sub(STEPS_PER_BLOCK - 1)).map(move |j| {
+            let (energy, frames) = steps[j..j + STEPS_PER_BLOCK]
+                .iter()
+                .fold((0.0, 0), |(e, n), &(energy, frames)| {
+                    (e + energy, n + frames)
+                });
+            energy / frames as f64
+        })
+    }
+}
+
+/// BS.1770 integrated loudness of gating-block mean squares: absolute gate at -70 LUFS,
+/// relative gate 10 LU below the mean of the rest. `None` when no block passes.
+pub fn gated_lufs(block_energies: impl IntoIterator<Item = f64>) -> Option<f64> {
+    let mut histogram = LoudnessHistogram::default();
+    for energy in block_energies {
+        histogram.add(energy);
+    }
+    histogram
+        .gated_mean_energy(RELATIVE_GATE_LU)
+        .map(energy_to_lufs)
+}
