@@ -81,7 +81,7 @@ pub fn analyze(path: &Path, progress: Option<&ProgressBar>) -> anyhow::Result<An
 }
 
 /// A finite number, or JSON `null` (silence has no loudness, not -inf).
-fn number(value: Option<f64>) -> Value {
+pub fn number(value: Option<f64>) -> Value {
     match value {
         Some(v) if v.is_finite() => json!((v * 1000.0).round() / 1000.0),
         _ => Value::Null,
@@ -110,7 +110,7 @@ impl Analysis {
 }
 
 /// Formats a value for the text table (`-` where it does not exist).
-fn cell(value: Option<f64>, decimals: usize) -> String {
+pub fn cell(value: Option<f64>, decimals: usize) -> String {
     match value {
         Some(v) if v.is_finite() => format!("{v:.decimals$}"),
         _ => "-".to_owned(),
@@ -144,14 +144,19 @@ pub fn table(analyses: &[Analysis]) -> String {
             ]
         })
         .collect();
-    let mut widths = header.clone().map(|h| h.len());
-    for row in &rows {
+    aligned_table(&header, &rows)
+}
+
+/// Rows under a header as text columns: the first left-aligned, the rest right-aligned.
+pub fn aligned_table<const N: usize>(header: &[String; N], rows: &[[String; N]]) -> String {
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in rows {
         for (w, c) in widths.iter_mut().zip(row) {
             *w = (*w).max(c.chars().count());
         }
     }
     let mut out = String::new();
-    for row in std::iter::once(&header).chain(&rows) {
+    for row in std::iter::once(header).chain(rows) {
         let line: Vec<String> = row
             .iter()
             .zip(widths)

@@ -109,9 +109,16 @@ pub fn read_wav(path: &Path) -> anyhow::Result<Audio> {
 /// Writes `audio` as WAV in its `format`, atomically: a temporary file beside `path` is renamed
 /// over it only once complete. Integer formats are rounded and clipped to full scale.
 pub fn write_wav(path: &Path, audio: &Audio) -> anyhow::Result<()> {
+    write_atomically(path, &encode_wav(audio)?)
+}
+
+/// Writes `bytes` to `path` through a temporary file beside it, renamed into place only once
+/// complete: an interrupted or failed write leaves neither a partial file nor a temporary one.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let temporary = temporary_path(path);
-    let result = write_wav_unchecked(&temporary, audio)
-        .and_then(|()| fs::rename(&temporary, path).map_err(anyhow::Error::from));
+    let result = fs::write(&temporary, bytes)
+        .and_then(|()| fs::rename(&temporary, path))
+        .map_err(anyhow::Error::from);
     if result.is_err() {
         let _ = fs::remove_file(&temporary);
     }
@@ -125,7 +132,8 @@ fn temporary_path(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.partial-{}", std::process::id()))
 }
 
-fn write_wav_unchecked(path: &Path, audio: &Audio) -> anyhow::Result<()> {
+/// `audio` as the bytes of a WAV file in its `format`.
+pub fn encode_wav(audio: &Audio) -> anyhow::Result<Vec<u8>> {
     let (bits_per_sample, sample_format) = audio.format.spec();
     let spec = hound::WavSpec {
         channels: audio.channels.len() as u16,
@@ -133,7 +141,8 @@ fn write_wav_unchecked(path: &Path, audio: &Audio) -> anyhow::Result<()> {
         bits_per_sample,
         sample_format,
     };
-    let mut writer = hound::WavWriter::create(path, spec)?;
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    let mut writer = hound::WavWriter::new(&mut bytes, spec)?;
     for frame in 0..audio.frames() {
         for channel in &audio.channels {
             let x = channel[frame];
@@ -144,11 +153,11 @@ fn write_wav_unchecked(path: &Path, audio: &Audio) -> anyhow::Result<()> {
         }
     }
     writer.finalize()?;
-    Ok(())
+    Ok(bytes.into_inner())
 }
 
 /// Rounds a sample to a signed integer of `bits`, clipping at full scale.
-fn quantize(x: f32, bits: u16) -> i32 {
+pub fn quantize(x: f32, bits: u16) -> i32 {
     let full_scale = (1u64 << (bits - 1)) as f64;
     (f64::from(x) * full_scale)
         .round()

@@ -96,3 +96,30 @@ pub fn decode(path: &Path, sink: &mut impl Sink) -> anyhow::Result<StreamInfo> {
     }
     Ok(info)
 }
+
+/// Collects a whole decoded file in memory.
+#[derive(Default)]
+struct Collect {
+    channels: Vec<Vec<f32>>,
+}
+
+impl Sink for Collect {
+    fn start(&mut self, info: &StreamInfo) -> anyhow::Result<()> {
+        let capacity = info.frames_hint.unwrap_or(0) as usize;
+        self.channels = vec![Vec::with_capacity(capacity); info.channels];
+        Ok(())
+    }
+
+    fn block(&mut self, channels: &[Vec<f32>]) {
+        for (all, block) in self.channels.iter_mut().zip(channels) {
+            all.extend_from_slice(block);
+        }
+    }
+}
+
+/// Decodes all of `path`: its sample rate and its channels, planar.
+pub fn decode_all(path: &Path) -> anyhow::Result<(u32, Vec<Vec<f32>>)> {
+    let mut collect = Collect::default();
+    let info = decode(path, &mut collect)?;
+    Ok((info.sample_rate, collect.channels))
+}

@@ -8,7 +8,7 @@ use lacquer_cli::Cli;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match lacquer_cli::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(status) => ExitCode::from(status),
         Err(error) => {
             eprintln!("lacquer: error: {error:#}");
             ExitCode::from(2)

@@ -103,10 +103,15 @@ impl LoudnessTarget {
 }
 
 impl TargetSpec {
-    /// The true peak allowed for a master of `integrated_lufs`.
+    /// The true peak allowed for a master of `integrated_lufs`. A master that reads the
+    /// reference to 0.1 LU is at it, not above it.
     pub fn allowed_true_peak_dbtp(&self, integrated_lufs: f64) -> f64 {
         match self.loud_true_peak_dbtp {
-            Some((above_lufs, tighter)) if integrated_lufs > above_lufs => tighter,
+            Some((above_lufs, tighter))
+                if integrated_lufs >= above_lufs + LOUDNESS_TOLERANCE_LU =>
+            {
+                tighter
+            }
             _ => self.max_true_peak_dbtp,
         }
     }
@@ -137,6 +142,8 @@ impl TargetSpec {
     }
 }
 
+/// Loudness is shown to 0.1 LU: a master within half of that of a reference reads it.
+const LOUDNESS_TOLERANCE_LU: f64 = 0.05;
 /// True peaks are shown to 0.01 dB: a peak that reads the limit complies.
 const TRUE_PEAK_TOLERANCE_DB: f64 = 0.005;
 

@@ -2,6 +2,7 @@
 
 pub mod analyze;
 pub mod demo;
+pub mod master;
 pub mod params;
 pub mod presets;
 pub mod render;

@@ -77,7 +77,13 @@ impl LoudnessProfile {
 
     /// Integrated loudness (BS.1770 gating), LUFS; `None` for silence.
     pub fn integrated_lufs(&self) -> Option<f64> {
-        gated_lufs(self.block_energies(self.energies.iter().copied()))
+        gated_lufs(self.gating_blocks())
+    }
+
+    /// The mean squares of the signal's 400 ms gating blocks, 100 ms apart: the blocks of
+    /// several files together give their loudness as a whole (an album's).
+    pub fn gating_blocks(&self) -> impl Iterator<Item = f64> + '_ {
+        self.block_energies(self.energies.iter().copied())
     }
 
     /// The mean squares of the 400 ms gating blocks (100 ms apart) of the chunk energies

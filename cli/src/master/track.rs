@@ -1,0 +1,274 @@
+//! Mastering one track: decode, resample to each delivery rate, run the chain up to the
+//! limiter once, find the drive that reaches the loudness target, then dither, measure, encode
+//! and write each delivery.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use indicatif::ProgressBar;
+use lacquer_dsp::normalise::{LoudnessProfile, NormaliseOutcome, NormaliseSpec, normalise};
+use lacquer_dsp::target::LoudnessTarget;
+use lacquer_dsp::{ChainParams, MasterChain, ProcessSpec, Stage};
+use sha2::{Digest, Sha256};
+
+use super::Target;
+use super::delivery::Delivery;
+use super::report::{FileReport, TargetCheck};
+use crate::analysis::Analysis;
+use crate::audio_file::{Audio, encode_wav, write_atomically};
+use crate::bwf::with_loudness_metadata;
+use crate::decode::decode_all;
+use crate::render::RENDER_BLOCK;
+use crate::resample::resample;
+
+/// The most limiter drive the normalisation may use, dB (the drive parameter's range).
+const MAX_DRIVE_DB: f64 = 24.0;
+
+/// A file to deliver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub delivery: Delivery,
+    pub path: PathBuf,
+}
+
+/// One track's work.
+#[derive(Debug, Clone)]
+pub struct TrackJob<'a> {
+    pub input: &'a Path,
+    pub outputs: &'a [Output],
+    pub params: &'a ChainParams,
+    pub target: &'a Target,
+    /// The integrated loudness this track aims at (the target's, or its place in an album).
+    pub lufs: f64,
+    /// Keep the delivered audio's gating blocks (album mode measures the album with them).
+    pub keep_blocks: bool,
+}
+
+/// What mastering a track delivered.
+#[derive(Debug, Clone)]
+pub struct TrackResult {
+    pub files: Vec<FileReport>,
+    /// Per delivery: the gating-block energies of the delivered audio, if the job keeps them.
+    pub blocks: Vec<(Delivery, Vec<f64>)>,
+}
+
+/// Steps a track's progress bar counts: decoding, then per delivery rate the front of the
+/// chain, the loudness search and each delivery.
+pub fn progress_steps(outputs: &[Output]) -> u64 {
+    let rates = by_rate(outputs);
+    1 + rates
+        .values()
+        .map(|deliveries| 2 + deliveries.len() as u64)
+        .sum::<u64>()
+}
+
+/// The deliveries, grouped by sample rate (deliveries at one rate share their render).
+fn by_rate(outputs: &[Output]) -> BTreeMap<u32, Vec<Delivery>> {
+    let mut rates: BTreeMap<u32, Vec<Delivery>> = BTreeMap::new();
+    for output in outputs {
+        let deliveries = rates.entry(output.delivery.sample_rate()).or_default();
+        if !deliveries.contains(&output.delivery) {
+            deliveries.push(output.delivery);
+        }
+    }
+    rates
+}
+
+/// Masters one track into every output.
+pub fn master_track(job: &TrackJob, progress: &ProgressBar) -> anyhow::Result<TrackResult> {
+    progress.set_message(format!("{}: decoding", job.input.display()));
+    let (source_rate, source) =
+        decode_all(job.input).with_context(|| format!("cannot read '{}'", job.input.display()))?;
+    progress.inc(1);
+    let mut result = TrackResult {
+        files: Vec::new(),
+        blocks: Vec::new(),
+    };
+    for (rate, deliveries) in by_rate(job.outputs) {
+        progress.set_message(format!("{}: {rate} Hz", job.input.display()));
+        let input = resample(source.clone(), source_rate, rate)?;
+        let mut limited = LimitedRender::new(job, rate, input, progress)?;
+        for delivery in deliveries {
+            let (audio, readings) = limited.deliver(delivery);
+            for output in job.outputs.iter().filter(|o| o.delivery == delivery) {
+                result
+                    .files
+                    .push(write_output(job, &limited, output, &audio, &readings)?);
+            }
+            if job.keep_blocks {
+                let profile = LoudnessProfile::measure(&audio.channels, f64::from(rate));
+                result
+                    .blocks
+                    .push((delivery, profile.gating_blocks().collect()));
+            }
+            progress.inc(1);
+        }
+    }
+    Ok(result)
+}
+
+/// A track at one delivery rate, limited at the drive that reaches its loudness.
+struct LimitedRender {
+    chain: MasterChain,
+    params: ChainParams,
+    /// The limiter's output, aligned with the input (the chain's latency removed).
+    limited: Vec<Vec<f32>>,
+    outcome: NormaliseOutcome,
+    rate: u32,
+}
+
+impl LimitedRender {
+    fn new(
+        job: &TrackJob,
+        rate: u32,
+        mut input: Vec<Vec<f32>>,
+        progress: &ProgressBar,
+    ) -> anyhow::Result<Self> {
+        let ceiling_dbtp = job.target.ceiling_for(job.lufs);
+        let mut params = job.params.clone();
+        // The run owns the output: the limiter's drive and ceiling and the output trim.
+        params.target = LoudnessTarget::Custom;
+        params.target_lufs = job.lufs;
+        params.limiter.ceiling_dbtp = ceiling_dbtp;
+        params.output_trim_db = 0.0;
+        params.dither.depth = lacquer_dsp::dither::DitherDepth::Off;
+        params.bypass = false;
+        params.platform_preview = false;
+        let mut chain = MasterChain::new(params.clone());
+        chain.set_input_metering(false);
+        chain
+            .prepare(&ProcessSpec {
+                sample_rate: f64::from(rate),
+                max_block_size: RENDER_BLOCK,
+                channels: input.len(),
+            })
+            .with_context(|| format!("cannot master at {rate} Hz"))?;
+        let latency = chain.latency();
+        for channel in &mut input {
+            channel.resize(channel.len() + latency, 0.0);
+        }
+        chain.process_stage(Stage::BeforeLimiter, &mut slices(&mut input));
+        let profile = LoudnessProfile::measure(&aligned(&input, latency), f64::from(rate));
+        progress.inc(1);
+        let spec = NormaliseSpec {
+            target_lufs: job.lufs,
+            ceiling_dbtp,
+            release_ms: params.limiter.release_ms,
+            max_drive_db: MAX_DRIVE_DB,
+        };
+        let mut limited = Vec::new();
+        let outcome = normalise(&profile, &spec, |drive_db| {
+            params.limiter.drive_db = drive_db;
+            chain.set_params(&params);
+            chain.reset();
+            limited.clone_from(&input);
+            chain.process_stage(Stage::Limiter, &mut slices(&mut limited));
+            LoudnessProfile::measure(&aligned(&limited, latency), f64::from(rate)).integrated_lufs()
+        });
+        drop(input);
+        for channel in &mut limited {
+            channel.drain(..latency);
+        }
+        params.limiter.drive_db = outcome.drive_db;
+        params.output_trim_db = outcome.trim_db;
+        progress.inc(1);
+        Ok(Self {
+            chain,
+            params,
+            limited,
+            outcome,
+            rate,
+        })
+    }
+
+    /// The limited audio trimmed and dithered for `delivery`, with the output meter's
+    /// readings of exactly those samples.
+    fn deliver(&mut self, delivery: Delivery) -> (Audio, lacquer_dsp::meter::MeterReadings) {
+        self.params.dither.depth = delivery.dither();
+        self.chain.set_params(&self.params);
+        self.chain.reset();
+        let mut channels = self.limited.clone();
+        self.chain
+            .process_stage(Stage::AfterLimiter, &mut slices(&mut channels));
+        self.chain.finish_metering();
+        let audio = Audio {
+            sample_rate: self.rate,
+            channels,
+            format: delivery.format(),
+        };
+        (audio, self.chain.readings().output)
+    }
+}
+
+fn slices(channels: &mut [Vec<f32>]) -> Vec<&mut [f32]> {
+    channels.iter_mut().map(Vec::as_mut_slice).collect()
+}
+
+/// `channels` without their first `latency` frames.
+fn aligned(channels: &[Vec<f32>], latency: usize) -> Vec<&[f32]> {
+    channels
+        .iter()
+        .map(|c| &c[latency.min(c.len())..])
+        .collect()
+}
+
+/// Encodes, checksums and writes one output; reports it.
+fn write_output(
+    job: &TrackJob,
+    render: &LimitedRender,
+    output: &Output,
+    audio: &Audio,
+    readings: &lacquer_dsp::meter::MeterReadings,
+) -> anyhow::Result<FileReport> {
+    let delivery = output.delivery;
+    let mut bytes = encode_wav(audio)?;
+    if delivery.loudness_metadata() {
+        bytes = with_loudness_metadata(
+            &bytes,
+            readings,
+            audio.sample_rate,
+            delivery.bits(),
+            audio.channels.len(),
+        )?;
+    }
+    let sha256: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    write_atomically(&output.path, &bytes)?;
+    let measured = readings.loudness.integrated_lufs;
+    let allowed = job.target.allowed_true_peak_dbtp(measured);
+    Ok(FileReport {
+        analysis: Analysis {
+            file: output.path.display().to_string(),
+            sample_rate: audio.sample_rate,
+            channels: audio.channels.len(),
+            duration_s: audio.duration_s(),
+            readings: *readings,
+        },
+        input: job.input.display().to_string(),
+        delivery,
+        bits: delivery.bits(),
+        dither: format!(
+            "{}-bit TPDF {}",
+            delivery.bits(),
+            match render.params.dither.shape {
+                lacquer_dsp::dither::DitherShape::Flat => "flat",
+                lacquer_dsp::dither::DitherShape::Shaped => "noise-shaped",
+            }
+        ),
+        target: TargetCheck {
+            name: job.target.name.clone(),
+            lufs: job.lufs,
+            allowed_true_peak_dbtp: allowed,
+            loudness_error_lu: measured.map(|m| m - job.lufs),
+            true_peak_margin_db: allowed - readings.true_peak_max_dbtp(),
+            shortfall_lu: render.outcome.shortfall_lu,
+        },
+        drive_db: render.outcome.drive_db,
+        trim_db: render.outcome.trim_db,
+        renders: render.outcome.renders,
+        sha256,
+    })
+}

@@ -1,0 +1,112 @@
+//! Sample-rate conversion for delivery, with rubato's synchronous FFT resampler (a
+//! Blackman-Harris windowed sinc response applied by overlap-add), in f32: its error stays
+//! below -120 dB, under the 24-bit word (tested), at half the cost of f64.
+
+use anyhow::Context;
+use rubato::audioadapter_buffers::direct::SequentialSliceOfVecs;
+use rubato::{Fft, FixedSync, Resampler};
+
+/// Frames per resampler chunk: long enough for a steep anti-aliasing filter (passband flat to
+/// 20 kHz at 44.1 kHz), short enough to stay in cache.
+const CHUNK: usize = 4096;
+
+/// `channels` at `from` Hz resampled to `to` Hz, aligned (the resampler's delay removed) and
+/// `round(frames * to / from)` frames long. Returns the input unchanged when the rates match.
+pub fn resample(channels: Vec<Vec<f32>>, from: u32, to: u32) -> anyhow::Result<Vec<Vec<f32>>> {
+    if from == to || channels.is_empty() {
+        return Ok(channels);
+    }
+    let frames = channels[0].len();
+    let mut resampler = Fft::<f32>::new_custom(
+        from as usize,
+        to as usize,
+        CHUNK,
+        1,
+        channels.len(),
+        rubato::WindowFunction::BlackmanHarris2,
+        FixedSync::Input,
+    )
+    .with_context(|| format!("cannot resample {from} Hz to {to} Hz"))?;
+    let input =
+        SequentialSliceOfVecs::new(&channels, channels.len(), frames).context("resampler input")?;
+    let output = resampler
+        .process_all(&input, frames, None)
+        .with_context(|| format!("cannot resample {from} Hz to {to} Hz"))?;
+    let count = channels.len();
+    let interleaved = output.take_data();
+    // rubato rounds the length up from a floating-point ratio; integers say exactly.
+    let exact = ((frames as u64 * u64::from(to) + u64::from(from) / 2) / u64::from(from)) as usize;
+    let out_frames = (interleaved.len() / count).min(exact);
+    let mut planar = vec![Vec::with_capacity(out_frames); count];
+    for frame in interleaved.chunks_exact(count).take(out_frames) {
+        for (channel, &x) in planar.iter_mut().zip(frame) {
+            channel.push(x);
+        }
+    }
+    Ok(planar)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sine(freq: f64, rate: u32, frames: usize, amplitude: f64) -> Vec<f32> {
+        (0..frames)
+            .map(|n| {
+                (amplitude * (std::f64::consts::TAU * freq * n as f64 / f64::from(rate)).sin())
+                    as f32
+            })
+            .collect()
+    }
+
+    /// Residual of `x` after removing the best-fitting sine at `freq` (THD+N), dB below that
+    /// sine, over its middle (edges skipped); and the fitted sine's phase lag, in samples.
+    fn residual_db_and_lag(x: &[f32], freq: f64, rate: u32) -> (f64, f64) {
+        let w = std::f64::consts::TAU * freq / f64::from(rate);
+        let middle = x.len() / 4..3 * x.len() / 4;
+        let (mut s, mut c) = (0.0, 0.0);
+        for n in middle.clone() {
+            s += f64::from(x[n]) * (w * n as f64).sin();
+            c += f64::from(x[n]) * (w * n as f64).cos();
+        }
+        let (a, b) = (2.0 * s / middle.len() as f64, 2.0 * c / middle.len() as f64);
+        let residual: f64 = middle
+            .clone()
+            .map(|n| {
+                (f64::from(x[n]) - a * (w * n as f64).sin() - b * (w * n as f64).cos()).powi(2)
+            })
+            .sum::<f64>()
+            / middle.len() as f64;
+        let power = (a * a + b * b) / 2.0;
+        (10.0 * (residual / power).log10(), -b.atan2(a) / w)
+    }
+
+    /// Sines through 48 -> 44.1 kHz, back up and down from 96 kHz come out clean: THD+N below
+    /// -120 dB (under 24-bit resolution) up to 18 kHz, delayed by less than a sample, and the
+    /// length is the input's times the ratio.
+    #[test]
+    fn sines_resample_cleanly_and_aligned() {
+        for (from, to) in [(48_000, 44_100), (44_100, 48_000), (96_000, 44_100)] {
+            for freq in [100.0, 1_000.0, 10_000.0, 18_000.0] {
+                let x = sine(freq, from, from as usize, 0.5);
+                let y = resample(vec![x.clone(), x], from, to).unwrap();
+                assert_eq!(y[0].len(), to as usize, "{from}->{to}");
+                let (residual, lag) = residual_db_and_lag(&y[0], freq, to);
+                assert!(
+                    residual < -120.0,
+                    "{from}->{to} {freq} Hz: {residual:.1} dB"
+                );
+                assert!(lag.abs() < 1.0, "{from}->{to} {freq} Hz: lag {lag:.3}");
+            }
+        }
+    }
+
+    #[test]
+    fn content_above_the_new_nyquist_is_removed() {
+        let x = sine(23_000.0, 48_000, 48_000, 0.5);
+        let y = resample(vec![x], 48_000, 44_100).unwrap();
+        let middle = &y[0][11_025..33_075];
+        let peak = middle.iter().fold(0.0f32, |p, x| p.max(x.abs()));
+        assert!(20.0 * f64::from(peak / 0.5).log10() < -100.0, "{peak}");
+    }
+}
