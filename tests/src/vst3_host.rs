@@ -168,3 +168,64 @@ pub fn assert_bundle_behaves(bundle: &Path) {
     let mono_settled = chain_render_aligned(&changed_params, &changed_params, RATE, &input[..1]);
     assert_identical(&mono, &mono_settled, "mono layout render");
 }
+
+/// Renders every factory preset through the VST3 build in pedalboard (`vst3_presets.py`): the
+/// preset's values go in as text through the host, the render starts from a reset. Returns
+/// each preset's settings, the host's reported latency and its (latency-compensated) output.
+pub fn render_factory_presets(
+    bundle: &Path,
+    input: &[Vec<f32>],
+) -> Vec<(lacquer_dsp::preset::Preset, ChainParams, u64, Vec<Vec<f32>>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let input_path = dir.path().join("input.f32");
+    write_planar(&input_path, input);
+    let defaults = ChainParams::default();
+    let presets: Vec<_> = lacquer_dsp::preset::factory_presets()
+        .into_iter()
+        .map(|preset| {
+            let mut settings = ChainParams::default();
+            preset.apply(&mut settings, true);
+            (preset, settings)
+        })
+        .collect();
+    let listing: Vec<serde_json::Value> = presets
+        .iter()
+        .map(|(preset, settings)| {
+            let values: Vec<serde_json::Value> = param_table()
+                .iter()
+                .filter(|spec| settings.get(spec.key) != defaults.get(spec.key))
+                .map(|spec| {
+                    serde_json::json!({
+                        "param": spec.name,
+                        "text": spec.format(settings.get(spec.key)),
+                    })
+                })
+                .collect();
+            serde_json::json!({ "name": preset.name, "values": values })
+        })
+        .collect();
+    let listing_path = dir.path().join("listing.json");
+    fs::write(&listing_path, serde_json::Value::from(listing).to_string()).unwrap();
+    run_script(
+        "vst3_presets.py",
+        &[
+            bundle.to_str().unwrap(),
+            input_path.to_str().unwrap(),
+            &RATE.to_string(),
+            dir.path().to_str().unwrap(),
+            listing_path.to_str().unwrap(),
+        ],
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("presets.json")).unwrap())
+            .unwrap();
+    presets
+        .into_iter()
+        .enumerate()
+        .map(|(i, (preset, settings))| {
+            let latency = report["latencies"][i].as_u64().unwrap();
+            let output = read_planar(&dir.path().join(format!("preset-{i}.f32")), 2);
+            (preset, settings, latency, output)
+        })
+        .collect()
+}

@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: the criterion benchmarks (each side by side with a peer where one
 //! exists in Rust), then the limiter shootout: the same 60 s through Lacquer's limiter, x42-dpl
-//! and LSP Limiter, CPU time and worst true-peak overshoot side by side. The peers are Debian
+//! and LSP Limiter, CPU time and worst true-peak overshoot side by side; then `lacquer
+//! master`'s realtime factor on 10 minutes of 48 kHz stereo, on 1 and 2 threads. The peers are Debian
 //! packages, installed when running as root; without them their rows say so.
 
 use crate::{cmd, setup};
@@ -19,15 +20,11 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         bench.extend(args.iter().map(String::as_str));
     }
     cmd::run("cargo", &bench)?;
-    cmd::run(
-        "cargo",
-        &[
-            "run",
-            "--release",
-            "-p",
-            "lacquer-tests",
-            "--bin",
-            "limiter-shootout",
-        ],
-    )
+    for bin in ["limiter-shootout", "master-bench"] {
+        cmd::run(
+            "cargo",
+            &["run", "--release", "-p", "lacquer-tests", "--bin", bin],
+        )?;
+    }
+    Ok(())
 }
