@@ -316,3 +316,82 @@ fn the_eq_curve_sits_over_the_spectrum_it_was_given() {
     harness.run();
     harness.get_by_label("EQ curve, 0 of 8 bands sounding, spectrum peak -12 dB at 1000 Hz");
 }
+
+/// Opens the Master page.
+fn master_page(harness: &mut Harness<'static, Editor>) {
+    harness.get_by_label("Master").click();
+    harness.run();
+}
+
+/// Loads a factory preset from the preset menu (output locked, as by default).
+fn load_preset(harness: &mut Harness<'static, Editor>, name: &str) {
+    harness
+        .get_by_role_and_label(egui::Role::ComboBox, "Presets")
+        .click();
+    harness.run();
+    harness.get_by_label(name).click();
+    harness.run();
+}
+
+fn preset_settings(name: &str) -> lacquer_dsp::ChainParams {
+    let mut settings = lacquer_dsp::ChainParams::default();
+    lacquer_dsp::preset::factory_preset(name)
+        .unwrap()
+        .apply(&mut settings, true);
+    settings
+}
+
+/// Every recorded gesture is a complete begin, set, end triple on one parameter.
+fn assert_complete_gestures(gestures: &[String]) {
+    assert!(!gestures.is_empty());
+    assert_eq!(gestures.len() % 3, 0, "{gestures:?}");
+    for triple in gestures.chunks(3) {
+        let name = triple[0].strip_prefix("begin ").expect("begins");
+        assert!(triple[1].starts_with(&format!("set {name} ")), "{triple:?}");
+        assert_eq!(triple[2], format!("end {name}"));
+    }
+}
+
+#[test]
+fn loading_a_preset_sets_its_values_through_host_gestures() {
+    let mut harness = harness(editor());
+    harness.run();
+    master_page(&mut harness);
+    load_preset(&mut harness, "Loud modern");
+    assert_eq!(
+        harness.state().params.chain_params(),
+        preset_settings("Loud modern")
+    );
+    assert_complete_gestures(&harness.state().gestures.0.borrow());
+}
+
+#[test]
+fn settings_a_and_b_switch_between_two_complete_settings() {
+    let mut harness = harness(editor());
+    harness.run();
+    master_page(&mut harness);
+    load_preset(&mut harness, "Loud modern");
+    // B starts as a copy of A; a preset loaded in B leaves A's settings held.
+    harness.get_by_label("Settings B").click();
+    harness.run();
+    load_preset(&mut harness, "Transparent streaming");
+    let (a, b) = (
+        preset_settings("Loud modern"),
+        preset_settings("Transparent streaming"),
+    );
+    assert_ne!(a, b);
+    assert_eq!(harness.state().params.chain_params(), b);
+    harness.get_by_label("Settings A").click();
+    harness.run();
+    assert_eq!(harness.state().params.chain_params(), a);
+    harness.get_by_label("Settings B").click();
+    harness.run();
+    assert_eq!(harness.state().params.chain_params(), b);
+    // Copy B to A: both slots now hold B.
+    harness.get_by_label("Copy B to A").click();
+    harness.run();
+    harness.get_by_label("Settings A").click();
+    harness.run();
+    assert_eq!(harness.state().params.chain_params(), b);
+    assert_complete_gestures(&harness.state().gestures.0.borrow());
+}

@@ -150,7 +150,7 @@ fn ab(ui: &mut egui::Ui, params: &LacquerParams, access: &dyn ParamAccess) {
             }
         }
         let copy = format!(
-            "Copy {}→{}",
+            "Copy {} to {}",
             snapshots.active.name(),
             snapshots.active.other().name()
         );
@@ -171,7 +171,7 @@ fn presets(ui: &mut egui::Ui, params: &LacquerParams, access: &dyn ParamAccess) 
     let mut lock = ui.data(|d| d.get_temp(lock_id)).unwrap_or(true);
     let mut name: String = ui.data(|d| d.get_temp(name_id)).unwrap_or_default();
     ui.horizontal(|ui| {
-        ui.label(RichText::new("Presets").strong());
+        let label = ui.label(RichText::new("Presets").strong());
         egui::ComboBox::from_id_salt("lacquer_presets")
             .selected_text("Load…")
             .show_ui(ui, |ui| {
@@ -185,7 +185,9 @@ fn presets(ui: &mut egui::Ui, params: &LacquerParams, access: &dyn ParamAccess) 
                         apply_chain_params(params, &target, access);
                     }
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
         ui.checkbox(&mut lock, "Lock output")
             .on_hover_text("Presets leave the target, ceiling, output trim and dither alone");
     });
