@@ -156,6 +156,51 @@ pub fn encode_wav(audio: &Audio) -> anyhow::Result<Vec<u8>> {
     Ok(bytes.into_inner())
 }
 
+/// `audio` as the bytes of a FLAC file, by libFLAC (compression level 5). libFLAC writes
+/// `scratch` (so it can seek back and complete the stream header with the length and the MD5
+/// of the audio); the bytes are read back and `scratch` removed. 16- and 24-bit only.
+#[cfg(feature = "flac")]
+pub fn encode_flac(audio: &Audio, scratch: &Path) -> anyhow::Result<Vec<u8>> {
+    let bits = match audio.format {
+        SampleFormat::Int16 => 16,
+        SampleFormat::Int24 => 24,
+        other => bail!("FLAC holds 16- or 24-bit integers, not {other:?}"),
+    };
+    let encoded = encode_flac_file(audio, bits, scratch).and_then(|()| Ok(fs::read(scratch)?));
+    let _ = fs::remove_file(scratch);
+    encoded.context("FLAC encoding failed")
+}
+
+#[cfg(feature = "flac")]
+fn encode_flac_file(audio: &Audio, bits: u16, path: &Path) -> anyhow::Result<()> {
+    let frames = audio.frames();
+    let interleaved: Vec<i32> = (0..frames)
+        .flat_map(|frame| audio.channels.iter().map(move |c| quantize(c[frame], bits)))
+        .collect();
+    let mut encoder = flac_bound::FlacEncoder::new()
+        .context("libFLAC could not create an encoder")?
+        .channels(audio.channels.len() as u32)
+        .bits_per_sample(u32::from(bits))
+        .sample_rate(audio.sample_rate)
+        .compression_level(5)
+        .total_samples_estimate(frames as u64)
+        .init_file(&path)
+        .map_err(|e| anyhow::anyhow!("libFLAC: {e:?}"))?;
+    encoder
+        .process_interleaved(&interleaved, frames as u32)
+        .map_err(|()| anyhow::anyhow!("libFLAC: {:?}", encoder.state()))?;
+    encoder
+        .finish()
+        .map_err(|e| anyhow::anyhow!("libFLAC: {:?}", e.state()))?;
+    Ok(())
+}
+
+/// Without libFLAC (the `flac` feature off), FLAC output is refused.
+#[cfg(not(feature = "flac"))]
+pub fn encode_flac(_audio: &Audio, _scratch: &Path) -> anyhow::Result<Vec<u8>> {
+    bail!("this build of lacquer has no FLAC encoder (built without the `flac` feature)")
+}
+
 /// Rounds a sample to a signed integer of `bits`, clipping at full scale.
 pub fn quantize(x: f32, bits: u16) -> i32 {
     let full_scale = (1u64 << (bits - 1)) as f64;

@@ -81,6 +81,9 @@ pub enum Command {
         /// broadcast (48 kHz/24-bit BWF with loudness metadata).
         #[arg(long, value_enum, value_delimiter = ',', default_value = "streaming")]
         deliver: Vec<master::delivery::Delivery>,
+        /// Write FLAC files as well as WAV (same samples; the report covers each file).
+        #[arg(long)]
+        flac: bool,
         /// Master the inputs as one album: the album meets the target and the tracks keep
         /// their loudness relative to each other as mixed.
         #[arg(long)]
@@ -137,6 +140,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             lufs,
             ceiling_dbtp,
             deliver,
+            flac,
             album,
             json,
             force,
@@ -153,6 +157,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             lufs,
             ceiling_dbtp,
             deliver,
+            flac,
             album,
             json,
             force,

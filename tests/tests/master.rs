@@ -69,6 +69,7 @@ fn every_delivery_meets_its_target_and_analyze_agrees() {
         "spotify",
         "--deliver",
         "streaming,cd,broadcast",
+        "--flac",
     ])
     .unwrap();
     assert_eq!(status, 0);
@@ -78,8 +79,34 @@ fn every_delivery_meets_its_target_and_analyze_agrees() {
         ("cd", 44_100, 16),
         ("broadcast", 48_000, 24),
     ];
-    assert_eq!(files(&report).len(), expected.len());
-    for (file, (delivery, rate, bits)) in files(&report).iter().zip(expected) {
+    assert_eq!(files(&report).len(), 2 * expected.len());
+    let (wavs, flacs): (Vec<&Value>, Vec<&Value>) =
+        files(&report).iter().partition(|f| f["container"] == "wav");
+    for (flac, wav) in flacs.iter().zip(&wavs) {
+        // The FLAC file holds exactly the WAV file's samples and reads the same figures.
+        assert_eq!(flac["delivery"], wav["delivery"]);
+        let (rate, samples) = lacquer_cli::decode::decode_all(&path(flac)).unwrap();
+        let wav_audio = read_wav(&path(wav)).unwrap();
+        assert_eq!(
+            (rate, &samples),
+            (wav_audio.sample_rate, &wav_audio.channels)
+        );
+        let analysis = analyze(&path(flac), None).unwrap().to_json();
+        for (key, value) in analysis.as_object().unwrap() {
+            if key != "file" {
+                assert_eq!(&wav[key], value, "FLAC {key}");
+            }
+        }
+        let (wav_size, flac_size) = (
+            std::fs::metadata(path(wav)).unwrap().len(),
+            std::fs::metadata(path(flac)).unwrap().len(),
+        );
+        eprintln!(
+            "{}: FLAC {flac_size} bytes, WAV {wav_size} bytes",
+            flac["delivery"]
+        );
+    }
+    for (file, (delivery, rate, bits)) in wavs.into_iter().zip(expected) {
         assert_eq!(file["delivery"], delivery);
         let audio = read_wav(&path(file)).unwrap();
         assert_eq!(
@@ -114,7 +141,7 @@ fn every_delivery_meets_its_target_and_analyze_agrees() {
         );
     }
     // The broadcast file carries its loudness in its bext chunk.
-    let broadcast = &files(&report)[2];
+    let broadcast = &files(&report)[4];
     let bytes = std::fs::read(path(broadcast)).unwrap();
     let fields = read_loudness_fields(&bytes).unwrap();
     let lufs = broadcast["integrated_lufs"].as_f64().unwrap();

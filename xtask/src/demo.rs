@@ -6,7 +6,7 @@ use crate::setup::{self, Needs};
 
 pub fn run() -> anyhow::Result<()> {
     setup::run(&Needs {
-        standalone: true,
+        build: true,
         gui: false,
         python: false,
         codecs: false,

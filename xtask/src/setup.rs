@@ -7,8 +7,14 @@ use anyhow::bail;
 
 use crate::cmd;
 
-/// Building the standalone app (JACK and ALSA backends).
-const STANDALONE_PACKAGES: &[&str] = &["pkg-config", "libasound2-dev", "libjack-jackd2-dev"];
+/// Building the workspace: the standalone app's JACK and ALSA backends, and libFLAC for the
+/// CLI's FLAC output.
+const BUILD_PACKAGES: &[&str] = &[
+    "pkg-config",
+    "libasound2-dev",
+    "libjack-jackd2-dev",
+    "libflac-dev",
+];
 /// Opening the editor headless for the GUI smoke test.
 const GUI_PACKAGES: &[&str] = &[
     "xvfb",
@@ -32,7 +38,8 @@ const PYTHON_PACKAGES: &[&str] = &["pedalboard==0.9.26", "numpy==2.4.6"];
 
 /// What a task needs installed.
 pub struct Needs {
-    pub standalone: bool,
+    /// Building the workspace.
+    pub build: bool,
     pub gui: bool,
     pub python: bool,
     pub codecs: bool,
@@ -42,7 +49,7 @@ pub struct Needs {
 impl Needs {
     pub fn all() -> Self {
         Self {
-            standalone: true,
+            build: true,
             gui: true,
             python: true,
             codecs: true,
@@ -50,10 +57,10 @@ impl Needs {
         }
     }
 
-    /// What `cargo xtask bench` needs: only the peer plugins.
+    /// What `cargo xtask bench` needs: the build packages and the peer plugins.
     pub fn peers() -> Self {
         Self {
-            standalone: false,
+            build: true,
             gui: false,
             python: false,
             codecs: false,
@@ -65,8 +72,8 @@ impl Needs {
 /// Installs (or reports) everything in `needs`.
 pub fn run(needs: &Needs) -> anyhow::Result<()> {
     let mut packages = Vec::new();
-    if needs.standalone {
-        packages.extend_from_slice(STANDALONE_PACKAGES);
+    if needs.build {
+        packages.extend_from_slice(BUILD_PACKAGES);
     }
     if needs.gui {
         packages.extend_from_slice(GUI_PACKAGES);

@@ -1,5 +1,5 @@
 //! `lacquer master IN... --out DIR [--preset P] [--target T] [--lufs X] [--ceiling-dbtp Y]
-//! [--deliver streaming,cd,broadcast] [--album] [--json] [--force] [--jobs N]`
+//! [--deliver streaming,cd,broadcast] [--flac] [--album] [--json] [--force] [--jobs N]`
 //!
 //! Exit status: 0 every file delivered and on target; 1 every file delivered, some off target
 //! (the report says by how much); 2 nothing ran (bad arguments, preset or output folder);
@@ -13,7 +13,7 @@ use serde_json::json;
 
 use super::render::Settings;
 use crate::audio_file::write_atomically;
-use crate::master::delivery::Delivery;
+use crate::master::delivery::{Container, Delivery};
 use crate::master::report::table;
 use crate::master::{MasterJob, MasterOutcome, Target};
 
@@ -66,6 +66,7 @@ pub struct Args<'a> {
     pub lufs: Option<f64>,
     pub ceiling_dbtp: Option<f64>,
     pub deliver: Vec<Delivery>,
+    pub flac: bool,
     pub album: bool,
     pub json: bool,
     pub force: bool,
@@ -83,12 +84,17 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let mut deliveries = args.deliver.clone();
     deliveries.sort();
     deliveries.dedup();
+    let mut containers = vec![Container::Wav];
+    if args.flac {
+        containers.push(Container::Flac);
+    }
     let job = MasterJob {
         inputs: args.inputs,
         out_dir: args.out.clone(),
         params,
         target,
         deliveries,
+        containers,
         album: args.album,
         force: args.force,
         threads: args.jobs.unwrap_or_else(|| {
@@ -123,8 +129,8 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     } else {
         print!("{text}");
     }
-    for (input, error) in &outcome.failures {
-        eprintln!("lacquer: error: {}: {error:#}", input.display());
+    for (_, error) in &outcome.failures {
+        eprintln!("lacquer: error: {error:#}");
     }
     Ok(status(&outcome))
 }

@@ -60,3 +60,19 @@ impl Delivery {
         self == Delivery::Broadcast
     }
 }
+
+/// A file container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Container {
+    Wav,
+    Flac,
+}
+
+impl Container {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Container::Wav => "wav",
+            Container::Flac => "flac",
+        }
+    }
+}

@@ -22,7 +22,7 @@ use lacquer_dsp::target::{LoudnessTarget, TargetSpec};
 use rayon::prelude::*;
 
 use crate::decode::decode_all;
-use delivery::Delivery;
+use delivery::{Container, Delivery};
 use report::{AlbumReport, FileReport};
 pub use track::Output;
 use track::{TrackJob, TrackResult, master_track, progress_steps};
@@ -85,6 +85,8 @@ pub struct MasterJob {
     pub params: ChainParams,
     pub target: Target,
     pub deliveries: Vec<Delivery>,
+    /// WAV, and FLAC if asked for.
+    pub containers: Vec<Container>,
     /// Master the inputs as one album.
     pub album: bool,
     /// Overwrite existing outputs.
@@ -105,7 +107,7 @@ pub struct MasterOutcome {
 }
 
 impl MasterJob {
-    /// Each input's outputs: `<out>/<input stem>.<delivery>.wav`. Refuses to write over
+    /// Each input's outputs: `<out>/<input stem>.<delivery>.<wav|flac>`. Refuses to write over
     /// an input, to give two inputs the same outputs, or (without `force`) to write over a file.
     pub fn plan(&self) -> anyhow::Result<Vec<Vec<Output>>> {
         if self.inputs.is_empty() {
@@ -127,9 +129,19 @@ impl MasterJob {
                 .to_string_lossy();
             let mut outputs = Vec::new();
             for &delivery in &self.deliveries {
-                let path = self.out_dir.join(format!("{stem}.{}.wav", delivery.name()));
-                check_output(&path, &inputs, &mut planned, self.force)?;
-                outputs.push(Output { delivery, path });
+                for &container in &self.containers {
+                    let path = self.out_dir.join(format!(
+                        "{stem}.{}.{}",
+                        delivery.name(),
+                        container.extension()
+                    ));
+                    check_output(&path, &inputs, &mut planned, self.force)?;
+                    outputs.push(Output {
+                        delivery,
+                        container,
+                        path,
+                    });
+                }
             }
             plans.push(outputs);
         }
@@ -177,7 +189,8 @@ impl MasterJob {
                             .expect("valid template")
                             .progress_chars("=> "),
                     );
-                    let result = master_track(&job, &bar);
+                    let result = master_track(&job, &bar)
+                        .with_context(|| format!("cannot master '{}'", job.input.display()));
                     bar.finish_and_clear();
                     (i, result)
                 })

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::delivery::Delivery;
+use super::delivery::{Container, Delivery};
 use crate::analysis::{Analysis, aligned_table, cell, number};
 
 /// A delivered file's integrated loudness may sit this far from its target.
@@ -50,6 +50,7 @@ pub struct FileReport {
     /// The input it was mastered from.
     pub input: String,
     pub delivery: Delivery,
+    pub container: Container,
     pub bits: u16,
     /// The dither applied, e.g. "16-bit TPDF".
     pub dither: String,
@@ -73,6 +74,7 @@ impl FileReport {
         let extra = json!({
             "input": self.input,
             "delivery": self.delivery.name(),
+            "container": self.container.extension(),
             "bits": self.bits,
             "dither": self.dither,
             "target": {

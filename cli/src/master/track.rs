@@ -13,10 +13,10 @@ use lacquer_dsp::{ChainParams, MasterChain, ProcessSpec, Stage};
 use sha2::{Digest, Sha256};
 
 use super::Target;
-use super::delivery::Delivery;
+use super::delivery::{Container, Delivery};
 use super::report::{FileReport, TargetCheck};
 use crate::analysis::Analysis;
-use crate::audio_file::{Audio, encode_wav, write_atomically};
+use crate::audio_file::{Audio, encode_flac, encode_wav, write_atomically};
 use crate::bwf::with_loudness_metadata;
 use crate::decode::decode_all;
 use crate::render::RENDER_BLOCK;
@@ -29,6 +29,7 @@ const MAX_DRIVE_DB: f64 = 24.0;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
     pub delivery: Delivery,
+    pub container: Container,
     pub path: PathBuf,
 }
 
@@ -78,8 +79,7 @@ fn by_rate(outputs: &[Output]) -> BTreeMap<u32, Vec<Delivery>> {
 /// Masters one track into every output.
 pub fn master_track(job: &TrackJob, progress: &ProgressBar) -> anyhow::Result<TrackResult> {
     progress.set_message(format!("{}: decoding", job.input.display()));
-    let (source_rate, source) =
-        decode_all(job.input).with_context(|| format!("cannot read '{}'", job.input.display()))?;
+    let (source_rate, source) = decode_all(job.input).context("cannot decode it")?;
     progress.inc(1);
     let mut result = TrackResult {
         files: Vec::new(),
@@ -222,16 +222,17 @@ fn write_output(
     readings: &lacquer_dsp::meter::MeterReadings,
 ) -> anyhow::Result<FileReport> {
     let delivery = output.delivery;
-    let mut bytes = encode_wav(audio)?;
-    if delivery.loudness_metadata() {
-        bytes = with_loudness_metadata(
-            &bytes,
+    let bytes = match output.container {
+        Container::Wav if delivery.loudness_metadata() => with_loudness_metadata(
+            &encode_wav(audio)?,
             readings,
             audio.sample_rate,
             delivery.bits(),
             audio.channels.len(),
-        )?;
-    }
+        )?,
+        Container::Wav => encode_wav(audio)?,
+        Container::Flac => encode_flac(audio, &output.path.with_extension("flac-encoding"))?,
+    };
     let sha256: String = Sha256::digest(&bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -249,6 +250,7 @@ fn write_output(
         },
         input: job.input.display().to_string(),
         delivery,
+        container: output.container,
         bits: delivery.bits(),
         dither: format!(
             "{}-bit TPDF {}",

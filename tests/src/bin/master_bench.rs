@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use lacquer_cli::audio_file::{Audio, SampleFormat, write_wav};
 use lacquer_cli::demo::demo_mix;
-use lacquer_cli::master::delivery::Delivery;
+use lacquer_cli::master::delivery::{Container, Delivery};
 use lacquer_cli::master::{MasterJob, Target};
 use lacquer_dsp::ChainParams;
 use lacquer_dsp::target::LoudnessTarget;
@@ -37,6 +37,7 @@ fn master(inputs: &[PathBuf], threads: usize) -> anyhow::Result<(f64, f64, Vec<u
         target: Target::resolve(&params, Some(LoudnessTarget::Spotify), None, None),
         params,
         deliveries: vec![Delivery::Streaming],
+        containers: vec![Container::Wav],
         album: false,
         force: false,
         threads,
