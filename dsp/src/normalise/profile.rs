@@ -51,21 +51,25 @@ impl LoudnessProfile {
             peaks: vec![0.0; chunks],
         };
         let coeffs = KCoeffs::new(sample_rate);
-        for channel in channels {
-            let samples = &channel.as_ref()[..frames];
-            let mut filter = KFilter::default();
-            for (k, edge) in edges.windows(2).enumerate() {
-                let mut energy = 0.0;
-                let mut peak = profile.peaks[k];
-                for &x in &samples[edge[0]..edge[1]] {
-                    let y = filter.tick(&coeffs, f64::from(x));
-                    energy += y * y;
-                    peak = peak.max(x.abs());
+        let mut filters = [KFilter::default(); 2];
+        for (k, edge) in edges.windows(2).enumerate() {
+            let range = edge[0]..edge[1];
+            let (energy, peak) = match channels {
+                [mono] => chunk_mono(&coeffs, &mut filters[0], &mono.as_ref()[range]),
+                [left, right] => {
+                    let [l, r] = &mut filters;
+                    chunk_stereo(
+                        &coeffs,
+                        [l, r],
+                        &left.as_ref()[range.clone()],
+                        &right.as_ref()[range],
+                    )
                 }
-                filter.flush_denormals();
-                profile.energies[k] += energy;
-                profile.peaks[k] = peak;
-            }
+                _ => (0.0, 0.0),
+            };
+            filters.iter_mut().for_each(KFilter::flush_denormals);
+            profile.energies[k] = energy;
+            profile.peaks[k] = peak;
         }
         profile
     }
@@ -112,6 +116,34 @@ impl LoudnessProfile {
             energy / frames as f64
         })
     }
+}
+
+/// One chunk of one channel: K-weighted energy and sample peak.
+fn chunk_mono(coeffs: &KCoeffs, filter: &mut KFilter, samples: &[f32]) -> (f64, f32) {
+    let (mut energy, mut peak) = (0.0, 0.0f32);
+    for &x in samples {
+        let y = filter.tick(coeffs, f64::from(x));
+        energy += y * y;
+        peak = peak.max(x.abs());
+    }
+    (energy, peak)
+}
+
+/// One chunk of two channels in one loop (the two filter recursions run in parallel).
+fn chunk_stereo(
+    coeffs: &KCoeffs,
+    [left_filter, right_filter]: [&mut KFilter; 2],
+    left: &[f32],
+    right: &[f32],
+) -> (f64, f32) {
+    let (mut energy, mut peak) = (0.0, 0.0f32);
+    for (&l, &r) in left.iter().zip(right) {
+        let yl = left_filter.tick(coeffs, f64::from(l));
+        let yr = right_filter.tick(coeffs, f64::from(r));
+        energy += yl * yl + yr * yr;
+        peak = peak.max(l.abs()).max(r.abs());
+    }
+    (energy, peak)
 }
 
 /// BS.1770 integrated loudness of gating-block mean squares: absolute gate at -70 LUFS,
