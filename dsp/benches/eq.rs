@@ -121,5 +121,34 @@ fn eq(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, eq);
+/// One band's design, as a gliding band redoes it every 32 samples: a 1 kHz bell (the first
+/// candidates already match) and a broad 16 kHz high shelf at 44.1 kHz (the Nyquist search
+/// runs), beside the `biquad` crate's RBJ design of the same shelf.
+fn design(c: &mut Criterion) {
+    let mut group = c.benchmark_group("eq_band_design");
+    let bell = band(BandType::Bell, 1_000.0, 3.0, 1.0);
+    let shelf = band(BandType::HighShelf, 16_000.0, 9.0, 0.5);
+    group.bench_function("lacquer_bell_1k_48k", |b| {
+        b.iter(|| std::hint::black_box(bell.digital_sections(48_000.0)))
+    });
+    group.bench_function("lacquer_high_shelf_16k_44k1", |b| {
+        b.iter(|| std::hint::black_box(shelf.digital_sections(44_100.0)))
+    });
+    group.bench_function("biquad_crate_high_shelf_16k_44k1", |b| {
+        b.iter(|| {
+            std::hint::black_box(
+                Coefficients::<f64>::from_params(
+                    Type::HighShelf(std::hint::black_box(9.0)),
+                    std::hint::black_box(44_100.0).hz(),
+                    std::hint::black_box(16_000.0).hz(),
+                    std::hint::black_box(0.5),
+                )
+                .unwrap(),
+            )
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, eq, design);
 criterion_main!(benches);

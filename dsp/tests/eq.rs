@@ -36,18 +36,29 @@ fn band(band_type: BandType, freq_hz: f64, gain_db: f64, q: f64) -> BandParams {
     }
 }
 
-/// Deviation bars the design meets, by rate and highest band frequency; measured worst cases
-/// are in the README. Bells Q 0.1-10, shelves Q 0.3-2, gains ±18 dB.
+/// Deviation bars the design meets, by rate and highest band frequency (10 % over the worst of
+/// 5000 random settings each; the README has the table). Bells Q 0.1-10, shelves and tilt Q
+/// 0.3-2, gains ±18 dB. The 0.25 dB holds at 96 and 192 kHz over the whole range; at
+/// 44.1 and 48 kHz broad ±18 dB bands above ~5 kHz still stray further.
 const BARS: &[(f64, f64, BandType, f64)] = &[
-    (44_100.0, 5_000.0, BandType::Bell, 0.35),
-    (44_100.0, 5_000.0, BandType::LowShelf, 0.3),
-    (44_100.0, 5_000.0, BandType::HighShelf, 0.3),
-    (48_000.0, 10_000.0, BandType::Bell, 0.4),
-    (96_000.0, 43_000.0, BandType::Bell, 0.25),
-    (96_000.0, 43_000.0, BandType::LowShelf, 0.25),
-    (96_000.0, 43_000.0, BandType::HighShelf, 0.25),
-    (192_000.0, 30_000.0, BandType::Bell, 0.12),
-    (192_000.0, 30_000.0, BandType::HighShelf, 0.1),
+    (44_100.0, 5_000.0, BandType::Bell, 0.33),
+    (44_100.0, 5_000.0, BandType::LowShelf, 0.2),
+    (44_100.0, 5_000.0, BandType::HighShelf, 0.2),
+    (44_100.0, 20_000.0, BandType::Bell, 0.75),
+    (44_100.0, 20_000.0, BandType::LowShelf, 0.45),
+    (44_100.0, 20_000.0, BandType::HighShelf, 0.85),
+    (44_100.0, 20_000.0, BandType::Tilt, 0.8),
+    (48_000.0, 20_000.0, BandType::Bell, 0.4),
+    (48_000.0, 20_000.0, BandType::LowShelf, 0.43),
+    (48_000.0, 20_000.0, BandType::HighShelf, 0.55),
+    (48_000.0, 20_000.0, BandType::Tilt, 0.55),
+    (96_000.0, 43_000.0, BandType::Bell, 0.08),
+    (96_000.0, 43_000.0, BandType::LowShelf, 0.03),
+    (96_000.0, 43_000.0, BandType::HighShelf, 0.17),
+    (96_000.0, 43_000.0, BandType::Tilt, 0.25),
+    (192_000.0, 30_000.0, BandType::Bell, 0.03),
+    (192_000.0, 30_000.0, BandType::HighShelf, 0.04),
+    (192_000.0, 30_000.0, BandType::Tilt, 0.035),
 ];
 
 proptest! {

@@ -47,6 +47,17 @@ const MAX_POLE_ANGLE: f64 = 0.9 * PI;
 /// The digital section matching `analog` (centred at `f0_hz`) at DC, at Nyquist and at
 /// `match_hz` (clamped inside the band).
 pub fn matched(analog: &AnalogSection, f0_hz: f64, match_hz: f64, sample_rate: f64) -> Biquad {
+    matched_with_nyquist(analog, f0_hz, match_hz, sample_rate, 1.0)
+}
+
+/// [`matched`], with the magnitude aimed at Nyquist scaled by `nyquist_scale` (a power ratio).
+fn matched_with_nyquist(
+    analog: &AnalogSection,
+    f0_hz: f64,
+    match_hz: f64,
+    sample_rate: f64,
+    nyquist_scale: f64,
+) -> Biquad {
     let w0 = 2.0 * PI * f0_hz / sample_rate;
     let nyquist_ratio = 0.5 * sample_rate / f0_hz;
     if analog.is_first_order() {
@@ -55,7 +66,7 @@ pub fn matched(analog: &AnalogSection, f0_hz: f64, match_hz: f64, sample_rate: f
     let (a1, a2) = digital_poles(analog, w0);
     let a = [(1.0 + a1 + a2).powi(2), (1.0 - a1 + a2).powi(2), -4.0 * a2];
     let b0_sq = analog.power(0.0) * a[0];
-    let b1_sq = analog.power(nyquist_ratio) * a[1];
+    let b1_sq = analog.power(nyquist_ratio) * nyquist_scale * a[1];
     let wm = (2.0 * PI * match_hz / sample_rate).clamp(1e-9, 0.95 * PI);
     let phi = phis(wm);
     let denominator = a[0] * phi[0] + a[1] * phi[1] + a[2] * phi[2];
@@ -69,42 +80,124 @@ const CHECK_POINTS: usize = 40;
 /// Below this squared magnitude (-30 dB) an error is not audible next to the rest of the band.
 const CHECK_FLOOR: f64 = 1e-3;
 
+/// Where candidates are judged: a log grid from 10 Hz to 20 kHz (or Nyquist), and f0, each
+/// point's φ basis and the prototype's squared magnitude there (computed once per design).
+struct CheckGrid {
+    points: [([f64; 3], f64); CHECK_POINTS + 1],
+}
+
+impl CheckGrid {
+    fn new(analog: &AnalogSection, f0_hz: f64, sample_rate: f64) -> Self {
+        let top = (0.4999 * sample_rate).min(AUDIO_TOP_HZ);
+        let step = (top / 10.0).ln() / (CHECK_POINTS - 1) as f64;
+        Self {
+            points: std::array::from_fn(|k| {
+                let f = if k == CHECK_POINTS {
+                    f0_hz.min(top)
+                } else {
+                    10.0 * (step * k as f64).exp()
+                };
+                (
+                    phis(2.0 * PI * f / sample_rate),
+                    analog.power(f / f0_hz) + CHECK_FLOOR,
+                )
+            }),
+        }
+    }
+
+    /// Worst error of `c` (natural log of the power ratio); NaN if `c` gives NaN anywhere.
+    fn worst_error(&self, c: &Biquad) -> f64 {
+        let (mut over, mut under) = (1.0f64, 1.0f64);
+        for (phi, want) in &self.points {
+            let ratio = (power(c, phi) + CHECK_FLOOR) / want;
+            over = over.max(ratio);
+            under = under.min(ratio);
+        }
+        over.ln().max(-under.ln())
+    }
+}
+
 /// The best digital section for `analog` centred at `f0_hz`: the candidates (least-squares
 /// fit, three-point match, pre-warped bilinear) are each measured against the prototype on a
 /// log grid up to 20 kHz (or Nyquist) and the one with the smallest worst error in dB wins.
 /// Each method fails somewhere (the bilinear transform near Nyquist, the match between its
 /// points for broad bands, the fit for narrow low bands); together they cover the range.
 pub fn best(analog: &AnalogSection, f0_hz: f64, sample_rate: f64) -> Biquad {
-    let top = (0.4999 * sample_rate).min(20_000.0);
-    let step = (top / 10.0).ln() / (CHECK_POINTS - 1) as f64;
-    let worst_error = |c: &Biquad| {
-        (0..=CHECK_POINTS)
-            .map(|k| {
-                let f = if k == CHECK_POINTS {
-                    f0_hz.min(top)
-                } else {
-                    10.0 * (step * k as f64).exp()
-                };
-                let phi = phis(2.0 * PI * f / sample_rate);
-                let want = analog.power(f / f0_hz) + CHECK_FLOOR;
-                let got = power(c, &phi) + CHECK_FLOOR;
-                (got / want).ln().abs()
-            })
-            .fold(0.0, f64::max)
-    };
     let candidates = [
         fitted(analog, f0_hz, sample_rate),
         Some(matched(analog, f0_hz, f0_hz, sample_rate)),
         bilinear(analog, f0_hz, sample_rate),
     ];
-    candidates
+    let grid = CheckGrid::new(analog, f0_hz, sample_rate);
+    let judged = |c: Biquad| {
+        let usable = c.b0.is_finite() && c.b1.is_finite() && c.b2.is_finite() && is_stable(&c);
+        let error = grid.worst_error(&c);
+        (usable && error.is_finite()).then_some((error, c))
+    };
+    let first = candidates
         .into_iter()
         .flatten()
-        .filter(|c| c.b0.is_finite() && c.b1.is_finite() && c.b2.is_finite() && is_stable(c))
-        .map(|c| (worst_error(&c), c))
-        .filter(|(error, _)| error.is_finite())
+        .filter_map(judged)
+        .min_by(|a, b| a.0.total_cmp(&b.0));
+    let searched = match first {
+        Some((error, _)) if error <= SEARCH_ABOVE => None,
+        _ => matched_free_nyquist(analog, f0_hz, sample_rate, &grid).and_then(judged),
+    };
+    first
+        .into_iter()
+        .chain(searched)
         .min_by(|a, b| a.0.total_cmp(&b.0))
         .map_or(Biquad::IDENTITY, |(_, c)| c)
+}
+
+/// Where the first candidates are this close (0.02 dB, as a log power ratio), no search runs.
+const SEARCH_ABOVE: f64 = 0.02 * std::f64::consts::LN_10 / 10.0;
+/// Golden-section steps of the Nyquist search (the interval shrinks to 0.618^16 of 24 dB,
+/// 0.01 dB).
+const NYQUIST_SEARCH_STEPS: usize = 16;
+/// The Nyquist search spans this many dB either side of the prototype's value there.
+const NYQUIST_SEARCH_DB: f64 = 12.0;
+
+/// The matched section (exact at DC and f0) whose magnitude at Nyquist, where the prototype
+/// is not held to, is chosen to minimise the worst error below 20 kHz: a digital section is
+/// flat at Nyquist while a broad analog band is still moving at 20 kHz, so aiming it past the
+/// prototype's Nyquist value lets it follow the curve up to 20 kHz.
+fn matched_free_nyquist(
+    analog: &AnalogSection,
+    f0_hz: f64,
+    sample_rate: f64,
+    grid: &CheckGrid,
+) -> Option<Biquad> {
+    let design =
+        |log_scale: f64| matched_with_nyquist(analog, f0_hz, f0_hz, sample_rate, log_scale.exp());
+    let error = |log_scale: f64| {
+        let c = design(log_scale);
+        if is_stable(&c) && c.b0.is_finite() {
+            grid.worst_error(&c)
+        } else {
+            f64::INFINITY
+        }
+    };
+    let span = NYQUIST_SEARCH_DB * std::f64::consts::LN_10 / 10.0;
+    let (mut low, mut high) = (-span, span);
+    let ratio = 0.5 * (5f64.sqrt() - 1.0);
+    let (mut x1, mut x2) = (high - ratio * (high - low), low + ratio * (high - low));
+    let (mut e1, mut e2) = (error(x1), error(x2));
+    for _ in 0..NYQUIST_SEARCH_STEPS {
+        if e1 < e2 {
+            high = x2;
+            (x2, e2) = (x1, e1);
+            x1 = high - ratio * (high - low);
+            e1 = error(x1);
+        } else {
+            low = x1;
+            (x1, e1) = (x2, e2);
+            x2 = low + ratio * (high - low);
+            e2 = error(x2);
+        }
+    }
+    let best = if e1 < e2 { x1 } else { x2 };
+    Some(design(best))
 }
 
 /// Poles strictly inside the unit circle (the stability triangle of `a1`, `a2`).
@@ -148,31 +241,46 @@ const FIT_PASSES: usize = 3;
 pub fn fitted(analog: &AnalogSection, f0_hz: f64, sample_rate: f64) -> Option<Biquad> {
     let nyquist = 0.5 * sample_rate;
     let low = (f0_hz / 64.0).clamp(2.0, 0.5 * nyquist);
-    let step = (nyquist / low).ln() / (FIT_POINTS - 1) as f64;
-    let mut basis = [[0.0; 3]; FIT_POINTS];
-    let mut target = [0.0; FIT_POINTS];
-    for (k, (phi, t)) in basis.iter_mut().zip(target.iter_mut()).enumerate() {
-        let f = (low * (step * k as f64).exp()).min(nyquist);
-        *phi = phis(2.0 * PI * f / sample_rate);
-        *t = analog.power(f / f0_hz);
-    }
+    let points = log_points::<FIT_POINTS>(low, nyquist, sample_rate, |f| analog.power(f / f0_hz));
     // Start from the impulse-invariant poles' denominator: the weights then already turn the
     // equation error into the relative error where the denominator is small.
     let (a1, a2) = digital_poles(analog, 2.0 * PI * f0_hz / sample_rate);
     let nyquist_denominator = (1.0 - a1 + a2).powi(2);
-    let mut weights = [0.0; FIT_POINTS];
-    for ((w, phi), &t) in weights.iter_mut().zip(&basis).zip(&target) {
-        let d = ((1.0 + a1 + a2).powi(2) * phi[0] + nyquist_denominator * phi[1]
-            - 4.0 * a2 * phi[2])
-            / nyquist_denominator;
-        *w = 1.0 / (t.max(1e-12) * d);
-    }
+    fit_squared(&points, |phi| {
+        ((1.0 + a1 + a2).powi(2) * phi[0] + nyquist_denominator * phi[1] - 4.0 * a2 * phi[2])
+            / nyquist_denominator
+    })
+}
+
+/// `N` log-spaced fit points from `low` to `high` Hz: the φ basis and `target(f)`, the squared
+/// magnitude to fit.
+fn log_points<const N: usize>(
+    low: f64,
+    high: f64,
+    sample_rate: f64,
+    target: impl Fn(f64) -> f64,
+) -> [([f64; 3], f64); N] {
+    let step = (high / low).ln() / (N - 1) as f64;
+    std::array::from_fn(|k| {
+        let f = (low * (step * k as f64).exp()).min(high);
+        (phis(2.0 * PI * f / sample_rate), target(f))
+    })
+}
+
+/// The biquad whose squared magnitude fits the points' targets with the least relative error,
+/// starting from weights `1 / (target · initial(φ))`.
+fn fit_squared<const N: usize>(
+    points: &[([f64; 3], f64); N],
+    initial: impl Fn(&[f64; 3]) -> f64,
+) -> Option<Biquad> {
+    let mut weights: [f64; N] =
+        std::array::from_fn(|k| 1.0 / (points[k].1.max(1e-12) * initial(&points[k].0)));
     let mut solution = None;
     for _ in 0..FIT_PASSES {
         // Unknowns B0, B1, B2, A0, A2 (A1 = 1: the squared denominator at Nyquist, never zero
         // for poles below Nyquist). Residual: B·φ - T (A0 φ0 + φ1 + A2 φ2).
         let mut normal = [[0.0; 6]; 5];
-        for ((phi, &t), &w) in basis.iter().zip(&target).zip(&weights) {
+        for ((phi, t), &w) in points.iter().zip(&weights) {
             let row = [phi[0], phi[1], phi[2], -t * phi[0], -t * phi[2]];
             let rhs = t * phi[1];
             for i in 0..5 {
@@ -182,13 +290,12 @@ pub fn fitted(analog: &AnalogSection, f0_hz: f64, sample_rate: f64) -> Option<Bi
                 normal[i][5] += w * w * row[i] * rhs;
             }
         }
-        let x = solve5(normal);
-        let x = x?;
-        let denominators = basis.map(|phi| x[3] * phi[0] + phi[1] + x[4] * phi[2]);
-        if denominators.iter().any(|&d| d <= 0.0) {
-            return None;
-        }
-        for ((w, &t), d) in weights.iter_mut().zip(&target).zip(denominators) {
+        let x = solve5(normal)?;
+        for ((phi, t), w) in points.iter().zip(weights.iter_mut()) {
+            let d = x[3] * phi[0] + phi[1] + x[4] * phi[2];
+            if d <= 0.0 {
+                return None;
+            }
             *w = 1.0 / (t.max(1e-12) * d);
         }
         solution = Some(x);
@@ -204,6 +311,9 @@ pub fn fitted(analog: &AnalogSection, f0_hz: f64, sample_rate: f64) -> Option<Bi
         a2: a[2] / a[0],
     })
 }
+
+/// Upper end of the audio band the design is held to.
+const AUDIO_TOP_HZ: f64 = 20_000.0;
 
 /// Gaussian elimination with partial pivoting on a 5x5 system (augmented).
 fn solve5(mut m: [[f64; 6]; 5]) -> Option<[f64; 5]> {
