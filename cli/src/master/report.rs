@@ -177,11 +177,12 @@ pub fn table(files: &[FileReport], albums: &[AlbumReport]) -> String {
                 "the {:.1} dBTP ceiling holds it {short:.2} LU below the target even at {:.1} dB drive",
                 target.allowed_true_peak_dbtp, file.drive_db
             ));
-        } else if !target.loudness_met() {
-            reasons.push(format!(
-                "loudness is {} LU from the target",
-                cell(target.loudness_error_lu, 2)
-            ));
+        } else if let Some(error) = target.loudness_error_lu.filter(|_| !target.loudness_met()) {
+            reasons.push(format!("loudness is {error:+.2} LU from the target"));
+        } else if target.loudness_error_lu.is_none() {
+            reasons.push(
+                "no integrated loudness (silent, or shorter than a 0.4 s gating block)".to_owned(),
+            );
         }
         if !target.true_peak_met() {
             reasons.push(format!(

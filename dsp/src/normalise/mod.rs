@@ -58,13 +58,26 @@ const MAX_RENDERS: usize = 4;
 
 /// Finds the drive and trim that reach `spec.target_lufs`. `render(drive_db)` runs the limiter
 /// at that drive on the signal `profile` measured and returns the integrated loudness of the
-/// result (before any trim).
+/// result (before any trim). A signal without integrated loudness (silent, or shorter than a
+/// 400 ms gating block) is rendered once at zero drive.
 pub fn normalise(
     profile: &LoudnessProfile,
     spec: &NormaliseSpec,
     mut render: impl FnMut(f64) -> Option<f64>,
 ) -> NormaliseOutcome {
     let model = LimiterModel::new(spec);
+    if profile.integrated_lufs().is_none() {
+        // Silence, or shorter than one gating block: nothing to normalise; the limiter still
+        // holds the ceiling.
+        render(0.0);
+        return NormaliseOutcome {
+            drive_db: 0.0,
+            trim_db: 0.0,
+            output_lufs: None,
+            renders: 1,
+            shortfall_lu: None,
+        };
+    }
     // How much louder the model predicts than the limiter renders, at the last drive tried.
     let mut correction_lu = 0.0;
     let mut renders = 0;

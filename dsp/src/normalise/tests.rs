@@ -61,13 +61,36 @@ fn profile_reads_what_the_meter_reads() {
 }
 
 #[test]
-fn silence_has_no_loudness() {
+fn silence_and_short_blips_are_not_driven() {
     let silence = vec![vec![0.0f32; 48_000]; 2];
     assert_eq!(
         LoudnessProfile::measure(&silence, 48_000.0).integrated_lufs(),
         None
     );
     assert_eq!(gated_lufs([]), None);
+    let blip = vec![vec![0.1f32; 9_600]; 2];
+    let profile = LoudnessProfile::measure(&blip, 48_000.0);
+    assert_eq!(
+        profile.integrated_lufs(),
+        None,
+        "shorter than a gating block"
+    );
+    let spec = NormaliseSpec {
+        target_lufs: -14.0,
+        ceiling_dbtp: -1.0,
+        release_ms: 80.0,
+        max_drive_db: 24.0,
+    };
+    let mut drives = Vec::new();
+    let outcome = normalise(&profile, &spec, |drive| {
+        drives.push(drive);
+        None
+    });
+    assert_eq!(drives, [0.0]);
+    assert_eq!(
+        (outcome.drive_db, outcome.trim_db, outcome.output_lufs),
+        (0.0, 0.0, None)
+    );
 }
 
 #[test]
