@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use lacquer_dsp::target::LoudnessTarget;
 use serde_json::json;
 
-use super::render::Settings;
+use super::render::SettingsArgs;
 use crate::audio_file::write_atomically;
 use crate::master::delivery::{Container, Delivery};
 use crate::master::report::table;
@@ -57,24 +57,49 @@ impl From<TargetArg> for LoudnessTarget {
 }
 
 /// The command's arguments.
-#[derive(Debug, Clone)]
-pub struct Args<'a> {
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// Input files: WAV, FLAC, AIFF, MP3 or Ogg Vorbis, mono or stereo, any sample rate.
+    #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
+    /// Folder for the delivered files and the report (created if missing).
+    #[arg(long)]
     pub out: PathBuf,
-    pub settings: Settings<'a>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+    /// Loudness target (platform loudness and true-peak limit); default: the settings'.
+    #[arg(long, value_enum)]
     pub target: Option<TargetArg>,
+    /// Integrated loudness to reach, LUFS (overrides the target's).
+    #[arg(long, allow_negative_numbers = true)]
     pub lufs: Option<f64>,
+    /// Highest true peak allowed, dBTP (overrides the target's).
+    #[arg(long, allow_negative_numbers = true)]
     pub ceiling_dbtp: Option<f64>,
+    /// Delivery formats: streaming (44.1 kHz/24-bit), cd (44.1 kHz/16-bit, dithered),
+    /// broadcast (48 kHz/24-bit BWF with loudness metadata).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "streaming")]
     pub deliver: Vec<Delivery>,
+    /// Write FLAC files as well as WAV (same samples; the report covers each file).
+    #[arg(long)]
     pub flac: bool,
+    /// Master the inputs as one album: the album meets the target and the tracks keep
+    /// their loudness relative to each other as mixed.
+    #[arg(long)]
     pub album: bool,
+    /// One JSON object per delivered file (then per album and per failure) on stdout.
+    #[arg(long)]
     pub json: bool,
+    /// Overwrite existing outputs (never an input).
+    #[arg(long)]
     pub force: bool,
+    /// Tracks rendered at once (default: one per core). Outputs do not depend on it.
+    #[arg(long)]
     pub jobs: Option<usize>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    let (params, _) = args.settings.resolve()?;
+    let (params, _) = args.settings.settings().resolve()?;
     let target = Target::resolve(
         &params,
         args.target.map(LoudnessTarget::from),

@@ -13,6 +13,32 @@ use lacquer_dsp::preset::resolve_preset;
 use crate::audio_file::{Audio, SampleFormat, read_wav, write_wav};
 use crate::render::render;
 
+/// Where the settings come from, as command-line options (`render` and `master`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SettingsArgs {
+    /// Start from a preset: a factory or user preset name, or a preset file
+    /// (`lacquer presets` lists them). `--set` values apply on top.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub preset: Option<String>,
+    /// Take the preset's output target too (target, ceiling, output trim, dither); by
+    /// default a preset leaves them as they are.
+    #[arg(long, requires = "preset")]
+    pub unlock_output: bool,
+    /// Set a parameter, e.g. `--set out_trim=-1.5` (repeatable; `lacquer params` lists ids).
+    #[arg(long = "set", value_name = "ID=VALUE")]
+    pub sets: Vec<String>,
+}
+
+impl SettingsArgs {
+    pub fn settings(&self) -> Settings<'_> {
+        Settings {
+            preset: self.preset.as_deref(),
+            unlock_output: self.unlock_output,
+            sets: &self.sets,
+        }
+    }
+}
+
 /// Where a render's settings come from.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Settings<'a> {
