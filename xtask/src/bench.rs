@@ -12,7 +12,16 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         eprintln!("the peer limiters cannot be installed ({error:#}); benchmarking without them");
     }
     let mut bench = vec!["bench", "-p", "lacquer-dsp"];
-    for name in ["limiter", "oversampling", "meter", "chain"] {
+    for name in [
+        "limiter",
+        "oversampling",
+        "meter",
+        "chain",
+        "eq",
+        "linear_phase",
+        "analyser",
+        "dynamics",
+    ] {
         bench.extend(["--bench", name]);
     }
     if !args.is_empty() {
