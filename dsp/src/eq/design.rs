@@ -118,13 +118,18 @@ impl CheckGrid {
 }
 
 /// The best digital section for `analog` centred at `f0_hz`: the candidates (least-squares
-/// fit, three-point match, pre-warped bilinear) are each measured against the prototype on a
-/// log grid up to 20 kHz (or Nyquist) and the one with the smallest worst error in dB wins.
-/// Each method fails somewhere (the bilinear transform near Nyquist, the match between its
-/// points for broad bands, the fit for narrow low bands); together they cover the range.
+/// fits up to Nyquist and up to 20 kHz, three-point match, pre-warped bilinear) are each
+/// measured against the prototype on a log grid up to 20 kHz (or Nyquist) and the one with the
+/// smallest worst error in dB wins; if none is within 0.02 dB, a matched section with a
+/// searched Nyquist magnitude competes too. Each method fails somewhere (the bilinear
+/// transform near Nyquist, the match between its points for broad bands, the fits for narrow
+/// low bands); together they cover the range.
 pub fn best(analog: &AnalogSection, f0_hz: f64, sample_rate: f64) -> Biquad {
     let candidates = [
         fitted(analog, f0_hz, sample_rate),
+        (AUDIO_TOP_HZ < 0.5 * sample_rate)
+            .then(|| fitted_up_to(analog, f0_hz, sample_rate, AUDIO_TOP_HZ))
+            .flatten(),
         Some(matched(analog, f0_hz, f0_hz, sample_rate)),
         bilinear(analog, f0_hz, sample_rate),
     ];
@@ -239,9 +244,17 @@ const FIT_PASSES: usize = 3;
 /// magnitudes linear in the φ basis, then factored into the minimum-phase biquad. Returns
 /// `None` when the fit is not realisable (a squared magnitude negative somewhere).
 pub fn fitted(analog: &AnalogSection, f0_hz: f64, sample_rate: f64) -> Option<Biquad> {
+    fitted_up_to(analog, f0_hz, sample_rate, 0.5 * sample_rate)
+}
+
+/// [`fitted`] on the band from `f0 / 64` to `top` only: free above `top` (20 kHz, where the
+/// prototype is not held to), so it can bend towards Nyquist as the band needs.
+fn fitted_up_to(analog: &AnalogSection, f0_hz: f64, sample_rate: f64, top: f64) -> Option<Biquad> {
     let nyquist = 0.5 * sample_rate;
-    let low = (f0_hz / 64.0).clamp(2.0, 0.5 * nyquist);
-    let points = log_points::<FIT_POINTS>(low, nyquist, sample_rate, |f| analog.power(f / f0_hz));
+    let low = (f0_hz / 64.0).clamp(2.0, 0.5 * top);
+    let points = log_points::<FIT_POINTS>(low, top.min(nyquist), sample_rate, |f| {
+        analog.power(f / f0_hz)
+    });
     // Start from the impulse-invariant poles' denominator: the weights then already turn the
     // equation error into the relative error where the denominator is small.
     let (a1, a2) = digital_poles(analog, 2.0 * PI * f0_hz / sample_rate);
