@@ -7,8 +7,10 @@ use rubato::audioadapter_buffers::direct::SequentialSliceOfVecs;
 use rubato::{Fft, FixedSync, Resampler};
 
 /// Frames per resampler chunk: long enough for a steep anti-aliasing filter (passband flat to
-/// 20 kHz at 44.1 kHz), short enough to stay in cache.
-const CHUNK: usize = 4096;
+/// 20 kHz at 44.1 kHz), short enough to stay in cache. 5120 = 32 x 160, 48 kHz's block for
+/// 44.1 kHz, so the most common conversion gets a fast power-of-two-times-5 FFT (4096 would
+/// round up to 4160 = 2^6 x 5 x 13: 4 % slower overall).
+const CHUNK: usize = 5120;
 
 /// `channels` at `from` Hz resampled to `to` Hz, aligned (the resampler's delay removed) and
 /// `round(frames * to / from)` frames long. Returns the input unchanged when the rates match.
