@@ -79,15 +79,23 @@ fn by_rate(outputs: &[Output]) -> BTreeMap<u32, Vec<Delivery>> {
 /// Masters one track into every output.
 pub fn master_track(job: &TrackJob, progress: &ProgressBar) -> anyhow::Result<TrackResult> {
     progress.set_message(format!("{}: decoding", job.input.display()));
-    let (source_rate, source) = decode_all(job.input).context("cannot decode it")?;
+    let (source_rate, mut source) = decode_all(job.input).context("cannot decode it")?;
     progress.inc(1);
     let mut result = TrackResult {
         files: Vec::new(),
         blocks: Vec::new(),
     };
-    for (rate, deliveries) in by_rate(job.outputs) {
+    let rates = by_rate(job.outputs);
+    let last_rate = rates.keys().last().copied();
+    for (rate, deliveries) in rates {
         progress.set_message(format!("{}: {rate} Hz", job.input.display()));
-        let input = resample(source.clone(), source_rate, rate)?;
+        // The last rate takes the decoded audio itself: no copy.
+        let source = if Some(rate) == last_rate {
+            std::mem::take(&mut source)
+        } else {
+            source.clone()
+        };
+        let input = resample(source, source_rate, rate)?;
         let mut limited = LimitedRender::new(job, rate, input, progress)?;
         for delivery in deliveries {
             let (audio, readings) = limited.deliver(delivery);
@@ -112,8 +120,9 @@ pub fn master_track(job: &TrackJob, progress: &ProgressBar) -> anyhow::Result<Tr
 struct LimitedRender {
     chain: MasterChain,
     params: ChainParams,
-    /// The limiter's output, aligned with the input (the chain's latency removed).
+    /// The limiter's output; the audio starts `latency` frames in.
     limited: Vec<Vec<f32>>,
+    latency: usize,
     outcome: NormaliseOutcome,
     rate: u32,
 }
@@ -167,9 +176,6 @@ impl LimitedRender {
             LoudnessProfile::measure(&aligned(&limited, latency), f64::from(rate)).integrated_lufs()
         });
         drop(input);
-        for channel in &mut limited {
-            channel.drain(..latency);
-        }
         params.limiter.drive_db = outcome.drive_db;
         params.output_trim_db = outcome.trim_db;
         progress.inc(1);
@@ -177,6 +183,7 @@ impl LimitedRender {
             chain,
             params,
             limited,
+            latency,
             outcome,
             rate,
         })
@@ -188,7 +195,11 @@ impl LimitedRender {
         self.params.dither.depth = delivery.dither();
         self.chain.set_params(&self.params);
         self.chain.reset();
-        let mut channels = self.limited.clone();
+        let mut channels: Vec<Vec<f32>> = self
+            .limited
+            .iter()
+            .map(|c| c[self.latency..].to_vec())
+            .collect();
         self.chain
             .process_stage(Stage::AfterLimiter, &mut slices(&mut channels));
         self.chain.finish_metering();
