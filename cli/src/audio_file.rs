@@ -5,6 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use lacquer_dsp::util::round_half_away;
 
 /// Sample formats Lacquer reads and writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -204,10 +205,7 @@ pub fn encode_flac(_audio: &Audio, _scratch: &Path) -> anyhow::Result<Vec<u8>> {
 /// Rounds a sample to a signed integer of `bits`, clipping at full scale.
 pub fn quantize(x: f32, bits: u16) -> i32 {
     let full_scale = (1u64 << (bits - 1)) as f64;
-    let scaled = f64::from(x) * full_scale;
-    // Half away from zero, as `round` does, without its library call: the cast truncates
-    // toward zero (and maps NaN to zero).
-    (scaled + 0.5f64.copysign(scaled)).clamp(-full_scale, full_scale - 1.0) as i32
+    round_half_away(f64::from(x) * full_scale).clamp(-full_scale, full_scale - 1.0) as i32
 }
 
 #[cfg(test)]

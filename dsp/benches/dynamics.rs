@@ -77,15 +77,11 @@ fn dynamics(c: &mut Criterion) {
             }
             let mut output = input.clone();
             b.iter(|| {
-                for (out, source) in output.iter_mut().zip(&input) {
-                    out.copy_from_slice(source);
-                }
-                let [left, right] = &mut output;
-                for (l, r) in left.chunks_mut(BLOCK).zip(right.chunks_mut(BLOCK)) {
+                common::process_in_blocks(&input, &mut output, BLOCK, |block| {
                     for processor in &mut chain {
-                        processor.process(&mut [&mut *l, &mut *r]);
+                        processor.process(block);
                     }
-                }
+                });
                 std::hint::black_box(output[0][0])
             });
         });

@@ -23,13 +23,9 @@ fn limit(c: &mut Criterion, group: &str, rate: u32, cases: &[(&str, LimiterParam
             limiter.prepare(&ProcessSpec::stereo(f64::from(rate), BLOCK));
             let mut output = input.clone();
             b.iter(|| {
-                for (out, source) in output.iter_mut().zip(&input) {
-                    out.copy_from_slice(source);
-                }
-                let [left, right] = &mut output;
-                for (l, r) in left.chunks_mut(BLOCK).zip(right.chunks_mut(BLOCK)) {
-                    limiter.process(&mut [l, r]);
-                }
+                common::process_in_blocks(&input, &mut output, BLOCK, |block| {
+                    limiter.process(block);
+                });
                 std::hint::black_box(limiter.readings().overs)
             });
         });

@@ -57,13 +57,9 @@ fn process(c: &mut Criterion) {
             let mut filter = prepared(response);
             let mut output = input.clone();
             b.iter(|| {
-                for (out, source) in output.iter_mut().zip(&input) {
-                    out.copy_from_slice(source);
-                }
-                let [left, right] = &mut output;
-                for (l, r) in left.chunks_mut(BLOCK).zip(right.chunks_mut(BLOCK)) {
-                    filter.process(&mut [l, r]);
-                }
+                common::process_in_blocks(&input, &mut output, BLOCK, |block| {
+                    filter.process(block);
+                });
                 std::hint::black_box(output[0][0])
             });
         });

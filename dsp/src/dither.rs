@@ -16,6 +16,7 @@
 //!   length stores it exactly. The noise generator restarts from a fixed seed on `reset`:
 //!   renders are reproducible.
 
+use crate::util::round_half_away;
 use crate::{ProcessSpec, Processor};
 
 /// Word lengths dither can target.
@@ -127,14 +128,6 @@ impl Dither {
         let bits = self.rng.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11;
         bits as f64 / (1u64 << 53) as f64 - 0.5
     }
-}
-
-/// Rounds half away from zero, as `f64::round`, without its library call (a third of the
-/// dither's time): the integer cast truncates toward zero. Exact for the magnitudes dither
-/// sees (far below 2^52).
-#[inline]
-fn round_half_away(x: f64) -> f64 {
-    (x + 0.5f64.copysign(x)) as i64 as f64
 }
 
 /// Input samples of exact zero in a row after which the output is blanked: past the shaper's

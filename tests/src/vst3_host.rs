@@ -71,6 +71,30 @@ pub fn run_script(script: &str, args: &[&str]) -> String {
     stdout
 }
 
+/// Runs `script BUNDLE INPUT.f32 RATE DIR EXTRA...` on `input` (written into `dir`) and reads
+/// the JSON report it leaves in `dir` under `report`.
+fn run_on_input(
+    script: &str,
+    bundle: &Path,
+    input: &[Vec<f32>],
+    dir: &Path,
+    extra: &[&str],
+    report: &str,
+) -> serde_json::Value {
+    let input_path = dir.join("input.f32");
+    write_planar(&input_path, input);
+    let rate = RATE.to_string();
+    let mut args = vec![
+        bundle.to_str().unwrap(),
+        input_path.to_str().unwrap(),
+        &rate,
+        dir.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    run_script(script, &args);
+    serde_json::from_str(&fs::read_to_string(dir.join(report)).unwrap()).unwrap()
+}
+
 /// Writes planar stereo audio as little-endian f32 (left then right).
 pub fn write_planar(path: &Path, channels: &[Vec<f32>]) {
     let bytes: Vec<u8> = channels
@@ -98,19 +122,14 @@ pub fn read_planar(path: &Path, channels: usize) -> Vec<Vec<f32>> {
 pub fn assert_bundle_behaves(bundle: &Path) {
     let dir = tempfile::tempdir().unwrap();
     let input = programme(24_000, 21).to_vec();
-    let input_path = dir.path().join("input.f32");
-    write_planar(&input_path, &input);
-    run_script(
+    let report = run_on_input(
         "vst3_host.py",
-        &[
-            bundle.to_str().unwrap(),
-            input_path.to_str().unwrap(),
-            &RATE.to_string(),
-            dir.path().to_str().unwrap(),
-        ],
+        bundle,
+        &input,
+        dir.path(),
+        &[],
+        "report.json",
     );
-    let report: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(dir.path().join("report.json")).unwrap()).unwrap();
 
     let params = report["params"].as_array().unwrap();
     assert_eq!(params.len(), param_table().len());
@@ -177,8 +196,6 @@ pub fn render_factory_presets(
     input: &[Vec<f32>],
 ) -> Vec<(lacquer_dsp::preset::Preset, ChainParams, u64, Vec<Vec<f32>>)> {
     let dir = tempfile::tempdir().unwrap();
-    let input_path = dir.path().join("input.f32");
-    write_planar(&input_path, input);
     let defaults = ChainParams::default();
     let presets: Vec<_> = lacquer_dsp::preset::factory_presets()
         .into_iter()
@@ -206,19 +223,14 @@ pub fn render_factory_presets(
         .collect();
     let listing_path = dir.path().join("listing.json");
     fs::write(&listing_path, serde_json::Value::from(listing).to_string()).unwrap();
-    run_script(
+    let report = run_on_input(
         "vst3_presets.py",
-        &[
-            bundle.to_str().unwrap(),
-            input_path.to_str().unwrap(),
-            &RATE.to_string(),
-            dir.path().to_str().unwrap(),
-            listing_path.to_str().unwrap(),
-        ],
+        bundle,
+        input,
+        dir.path(),
+        &[listing_path.to_str().unwrap()],
+        "presets.json",
     );
-    let report: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(dir.path().join("presets.json")).unwrap())
-            .unwrap();
     presets
         .into_iter()
         .enumerate()

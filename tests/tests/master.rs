@@ -14,11 +14,16 @@ use lacquer_cli::{Cli, run};
 use lacquer_tests::exact_true_peak::exact_true_peak_dbtp;
 use serde_json::Value;
 
-/// Runs `lacquer ARGS` in process: the exit status, or the error that stopped it (status 2).
-fn lacquer(args: &[&str]) -> anyhow::Result<u8> {
-    run(Cli::parse_from(
-        std::iter::once("lacquer").chain(args.iter().copied()),
-    ))
+/// Runs `lacquer master INPUTS --out OUT OPTIONS` in process: the exit status, or the error
+/// that stopped it (status 2).
+fn master(inputs: &[&Path], out: &Path, options: &[&str]) -> anyhow::Result<u8> {
+    let paths = inputs.iter().map(|p| p.to_str().unwrap());
+    let args = ["lacquer", "master"]
+        .into_iter()
+        .chain(paths)
+        .chain(["--out", out.to_str().unwrap()])
+        .chain(options.iter().copied());
+    run(Cli::parse_from(args))
 }
 
 fn write_input(path: &Path, seconds: f64, gain_db: f64) {
@@ -60,18 +65,14 @@ fn every_delivery_meets_its_target_and_analyze_agrees() {
     let input = dir.path().join("mix.wav");
     write_input(&input, 12.0, 0.0);
     let out = dir.path().join("out");
-    let status = lacquer(&[
-        "master",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
+    let options = [
         "--target",
         "spotify",
         "--deliver",
         "streaming,cd,broadcast",
         "--flac",
-    ])
-    .unwrap();
+    ];
+    let status = master(&[&input], &out, &options).unwrap();
     assert_eq!(status, 0);
     let report = report(&out);
     let expected = [
@@ -156,15 +157,10 @@ fn the_cd_file_is_dithered_not_truncated() {
     let input = dir.path().join("song.wav");
     write_input(&input, 6.0, -3.0);
     let out = dir.path().join("out");
-    let args = [
-        "master",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--deliver",
-        "cd,streaming",
-    ];
-    assert_eq!(lacquer(&args).unwrap(), 0);
+    assert_eq!(
+        master(&[&input], &out, &["--deliver", "cd,streaming"]).unwrap(),
+        0
+    );
     let cd = read_wav(&out.join("song.cd.wav")).unwrap();
     let streaming = read_wav(&out.join("song.streaming.wav")).unwrap();
     let (mut error, mut correlation, mut power) = (0.0, 0.0, 0.0);
@@ -210,16 +206,9 @@ fn an_album_keeps_its_tracks_relative_loudness() {
         })
         .collect();
     let out = dir.path().join("album");
-    let mut args = vec![
-        "master",
-        "--out",
-        out.to_str().unwrap(),
-        "--album",
-        "--target",
-        "apple",
-    ];
-    args.extend(inputs.iter().map(|p| p.to_str().unwrap()));
-    assert_eq!(lacquer(&args).unwrap(), 0);
+    let tracks: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+    let status = master(&tracks, &out, &["--album", "--target", "apple"]).unwrap();
+    assert_eq!(status, 0);
     let report = report(&out);
     let album = &report["albums"][0];
     let album_lufs = album["integrated_lufs"].as_f64().unwrap();
@@ -267,17 +256,7 @@ fn threads_do_not_change_a_bit_and_bad_inputs_fail_alone() {
     let mut checksums = Vec::new();
     for jobs in ["1", "2"] {
         let out = dir.path().join(format!("jobs{jobs}"));
-        let status = lacquer(&[
-            "master",
-            good[0].to_str().unwrap(),
-            bad.to_str().unwrap(),
-            good[1].to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--jobs",
-            jobs,
-        ])
-        .unwrap();
+        let status = master(&[&good[0], &bad, &good[1]], &out, &["--jobs", jobs]).unwrap();
         assert_eq!(status, 3, "a failed input shows in the exit status");
         let report = report(&out);
         let failure = report["failures"][0]["error"].as_str().unwrap();
@@ -312,21 +291,13 @@ fn outputs_are_never_overwritten_without_force() {
     let input = dir.path().join("song.wav");
     write_input(&input, 3.0, 0.0);
     let out = dir.path().join("out");
-    let args = [
-        "master",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    assert_eq!(lacquer(&args).unwrap(), 0);
+    assert_eq!(master(&[&input], &out, &[]).unwrap(), 0);
     let delivered = out.join("song.streaming.wav");
     let before = std::fs::read(&delivered).unwrap();
-    let error = lacquer(&args).unwrap_err().to_string();
+    let error = master(&[&input], &out, &[]).unwrap_err().to_string();
     assert!(error.contains("--force"), "{error}");
     assert_eq!(std::fs::read(&delivered).unwrap(), before);
-    let mut forced = args.to_vec();
-    forced.push("--force");
-    assert_eq!(lacquer(&forced).unwrap(), 0);
+    assert_eq!(master(&[&input], &out, &["--force"]).unwrap(), 0);
     assert_eq!(
         std::fs::read(&delivered).unwrap(),
         before,
@@ -335,16 +306,9 @@ fn outputs_are_never_overwritten_without_force() {
     // An output that would land on another input is refused, even with --force.
     let other = dir.path().join("song.streaming.wav");
     std::fs::copy(&input, &other).unwrap();
-    let error = lacquer(&[
-        "master",
-        input.to_str().unwrap(),
-        other.to_str().unwrap(),
-        "--out",
-        dir.path().to_str().unwrap(),
-        "--force",
-    ])
-    .unwrap_err()
-    .to_string();
+    let error = master(&[&input, &other], dir.path(), &["--force"])
+        .unwrap_err()
+        .to_string();
     assert!(
         error.contains("refusing to write over the input"),
         "{error}"
@@ -374,17 +338,7 @@ fn an_unreachable_target_is_reported_with_its_shortfall() {
     };
     write_wav(&input, &audio).unwrap();
     let out = dir.path().join("out");
-    let status = lacquer(&[
-        "master",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--lufs",
-        "-6",
-        "--ceiling-dbtp",
-        "-1",
-    ])
-    .unwrap();
+    let status = master(&[&input], &out, &["--lufs", "-6", "--ceiling-dbtp", "-1"]).unwrap();
     assert_eq!(status, 1);
     let report = report(&out);
     let file = &files(&report)[0];

@@ -97,13 +97,16 @@ pub struct MasterJob {
     pub show_progress: bool,
 }
 
+/// Inputs that could not be mastered, with the reason.
+pub type Failures = Vec<(PathBuf, anyhow::Error)>;
+
 /// What a run delivered, and what failed.
 #[derive(Debug)]
 pub struct MasterOutcome {
     pub files: Vec<FileReport>,
     pub albums: Vec<AlbumReport>,
     /// Inputs that could not be mastered, with the reason.
-    pub failures: Vec<(PathBuf, anyhow::Error)>,
+    pub failures: Failures,
 }
 
 impl MasterJob {
@@ -222,8 +225,7 @@ impl MasterJob {
     /// Album mode: each input's loudness as mixed, and the album's; each track then aims at
     /// its own loudness plus the album's distance to the target. `None` for inputs that
     /// cannot be read (returned as failures).
-    #[allow(clippy::type_complexity)]
-    fn album_aims(&self) -> (Vec<Option<f64>>, Vec<(PathBuf, anyhow::Error)>) {
+    fn album_aims(&self) -> (Vec<Option<f64>>, Failures) {
         let measured: Vec<anyhow::Result<(Option<f64>, Vec<f64>)>> = self
             .inputs
             .par_iter()

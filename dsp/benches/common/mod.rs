@@ -1,5 +1,8 @@
 //! Test material shared by the benchmarks.
 
+// Each benchmark compiles this module and uses only some of it.
+#![allow(dead_code)]
+
 /// Programme-like stereo: band-shaped noise plus a tone, level changing every 1.5 s between
 /// -17 and -0.5 dBFS-ish peaks. Deterministic.
 pub fn programme(rate: u32, seconds: usize) -> [Vec<f32>; 2] {
@@ -25,4 +28,21 @@ pub fn programme(rate: u32, seconds: usize) -> [Vec<f32>; 2] {
         channels[1].push(gain * (1.5 * low_r + 0.1 * bright + tone));
     }
     channels
+}
+
+/// One benchmark iteration: `output` takes `input` afresh, then `process` runs over it in
+/// blocks of `block` frames.
+pub fn process_in_blocks(
+    input: &[Vec<f32>; 2],
+    output: &mut [Vec<f32>; 2],
+    block: usize,
+    mut process: impl FnMut(&mut [&mut [f32]]),
+) {
+    for (out, source) in output.iter_mut().zip(input) {
+        out.copy_from_slice(source);
+    }
+    let [left, right] = output;
+    for (l, r) in left.chunks_mut(block).zip(right.chunks_mut(block)) {
+        process(&mut [l, r]);
+    }
 }

@@ -96,16 +96,12 @@ impl LoudnessProfile {
         &self,
         energies: impl IntoIterator<Item = f64>,
     ) -> impl Iterator<Item = f64> + '_ {
+        let energies: Vec<f64> = energies.into_iter().collect();
+        // Per 100 ms step: energy and frames.
         let steps: Vec<(f64, u64)> = energies
-            .into_iter()
-            .zip(&self.frames)
-            .collect::<Vec<_>>()
             .chunks_exact(CHUNKS_PER_STEP)
-            .map(|step| {
-                step.iter().fold((0.0, 0), |(e, n), &(energy, &frames)| {
-                    (e + energy, n + u64::from(frames))
-                })
-            })
+            .zip(self.frames.chunks_exact(CHUNKS_PER_STEP))
+            .map(|(e, n)| (e.iter().sum(), n.iter().map(|&n| u64::from(n)).sum()))
             .collect();
         (0..steps.len().saturating_sub(STEPS_PER_BLOCK - 1)).map(move |j| {
             let (energy, frames) = steps[j..j + STEPS_PER_BLOCK]

@@ -5,6 +5,7 @@ mod delay;
 pub mod fir;
 mod level;
 mod ramp;
+mod rounding;
 mod sanitize;
 mod time;
 
@@ -12,5 +13,6 @@ pub use blocks::for_each_slice;
 pub use delay::DelayLine;
 pub use level::{db_to_gain, gain_to_db, power_to_db};
 pub use ramp::GainRamp;
+pub use rounding::round_half_away;
 pub use sanitize::sanitize;
 pub use time::{ms_to_samples, smoothing_step};
