@@ -130,6 +130,11 @@ fn design(c: &mut Criterion) {
     group.bench_function("lacquer_high_shelf_16k_44k1", |b| {
         b.iter(|| std::hint::black_box(shelf.digital_sections(44_100.0)))
     });
+    // A broad high bell near Nyquist: one section strays by more than 0.1 dB, a pair is fitted.
+    let broad = band(BandType::Bell, 12_000.0, 12.0, 0.5);
+    group.bench_function("lacquer_broad_bell_12k_44k1_pair", |b| {
+        b.iter(|| std::hint::black_box(broad.digital_sections(44_100.0)))
+    });
     group.bench_function("biquad_crate_high_shelf_16k_44k1", |b| {
         b.iter(|| {
             std::hint::black_box(

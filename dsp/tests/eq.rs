@@ -36,22 +36,18 @@ fn band(band_type: BandType, freq_hz: f64, gain_db: f64, q: f64) -> BandParams {
     }
 }
 
-/// Deviation bars the design meets, by rate and highest band frequency (10 % over the worst of
-/// 5000 random settings each; the README has the table). Bells Q 0.1-10, shelves and tilt Q
-/// 0.3-2, gains ±18 dB. The issue's 0.25 dB holds at 96 and 192 kHz over the whole range; at
-/// 44.1 and 48 kHz broad ±18 dB bands above ~5 kHz still stray further.
+/// Deviation bars the design meets, by rate and highest band frequency (about 10 % over the
+/// worst of 5000 random settings each; the README has the table). Bells Q 0.1-18, shelves and
+/// tilt Q 0.3-2, gains ±18 dB. The issue asks for 0.25 dB up to 20 kHz at 44.1 kHz and above.
 const BARS: &[(f64, f64, BandType, f64)] = &[
-    (44_100.0, 5_000.0, BandType::Bell, 0.3),
-    (44_100.0, 5_000.0, BandType::LowShelf, 0.2),
-    (44_100.0, 5_000.0, BandType::HighShelf, 0.19),
-    (44_100.0, 20_000.0, BandType::Bell, 0.6),
-    (44_100.0, 20_000.0, BandType::LowShelf, 0.43),
-    (44_100.0, 20_000.0, BandType::HighShelf, 0.74),
-    (44_100.0, 20_000.0, BandType::Tilt, 0.76),
-    (48_000.0, 20_000.0, BandType::Bell, 0.34),
-    (48_000.0, 20_000.0, BandType::LowShelf, 0.28),
-    (48_000.0, 20_000.0, BandType::HighShelf, 0.53),
-    (48_000.0, 20_000.0, BandType::Tilt, 0.46),
+    (44_100.0, 20_000.0, BandType::Bell, 0.15),
+    (44_100.0, 20_000.0, BandType::LowShelf, 0.15),
+    (44_100.0, 20_000.0, BandType::HighShelf, 0.15),
+    (44_100.0, 20_000.0, BandType::Tilt, 0.15),
+    (48_000.0, 20_000.0, BandType::Bell, 0.15),
+    (48_000.0, 20_000.0, BandType::LowShelf, 0.15),
+    (48_000.0, 20_000.0, BandType::HighShelf, 0.15),
+    (48_000.0, 20_000.0, BandType::Tilt, 0.15),
     (96_000.0, 43_000.0, BandType::Bell, 0.041),
     (96_000.0, 43_000.0, BandType::LowShelf, 0.014),
     (96_000.0, 43_000.0, BandType::HighShelf, 0.083),
@@ -60,6 +56,27 @@ const BARS: &[(f64, f64, BandType, f64)] = &[
     (192_000.0, 30_000.0, BandType::HighShelf, 0.005),
     (192_000.0, 30_000.0, BandType::Tilt, 0.005),
 ];
+
+/// How far, dB, `band` strays between 20 kHz and Nyquist outside the range its prototype
+/// spans there: the fitted pairs are free above 20 kHz but must not ring up ultrasonics.
+fn excursion_above_audio_db(band: &BandParams, rate: f64) -> f64 {
+    let (sections, count) = band.digital_sections(rate);
+    let nyquist = 0.5 * rate;
+    let points = (0..=100).map(|k| 20_000.0 + (nyquist - 20_000.0) * f64::from(k) / 100.0);
+    let want = points.clone().map(|f| 10.0 * band.analog_power(f).log10());
+    let (low, high) = want.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), p| {
+        (l.min(p), h.max(p))
+    });
+    points
+        .map(|f| {
+            let got: f64 = sections[..count]
+                .iter()
+                .map(|c| c.magnitude_db(f, rate))
+                .sum();
+            (got - high).max(low - got).max(0.0)
+        })
+        .fold(0.0, f64::max)
+}
 
 proptest! {
     // Seeded, so a run is reproducible; the seed is part of the test.
@@ -80,17 +97,21 @@ proptest! {
         let (rate, top, band_type, limit) = BARS[bar];
         let freq_hz = 20.0 * (top / 20.0).powf(position);
         let q = if band_type == BandType::Bell {
-            0.1 * 100f64.powf(q_position)
+            0.1 * 180f64.powf(q_position)
         } else {
             0.3 * (2.0f64 / 0.3).powf(q_position)
         };
         let deviation = worst_deviation_db(&band(band_type, freq_hz, gain_db, q), rate);
         prop_assert!(deviation < limit, "{band_type:?} {freq_hz:.0} Hz {gain_db:.1} dB Q {q:.2} at {rate}: {deviation:.3} dB");
+        if rate < 50_000.0 {
+            let excursion = excursion_above_audio_db(&band(band_type, freq_hz, gain_db, q), rate);
+            prop_assert!(excursion < 2.0, "{band_type:?} {freq_hz:.0} Hz {gain_db:.1} dB Q {q:.2} at {rate}: {excursion:.3} dB above 20 kHz");
+        }
     }
 }
 
 #[test]
-fn dc_centre_and_nyquist_match_for_moderate_bells() {
+fn dc_centre_and_20_khz_match_for_moderate_bells() {
     for rate in [44_100.0, 48_000.0, 96_000.0] {
         for (f0, gain, q) in [
             (100.0, 3.0, 1.0),
@@ -98,12 +119,15 @@ fn dc_centre_and_nyquist_match_for_moderate_bells() {
             (12_000.0, 2.0, 0.5),
         ] {
             let b = band(BandType::Bell, f0, gain, q);
-            let (sections, _) = b.digital_sections(rate);
-            for f in [1.0, f0, 0.5 * rate] {
+            let (sections, count) = b.digital_sections(rate);
+            for f in [1.0, f0, 20_000.0] {
                 let want = 10.0 * b.analog_power(f).log10();
-                let got = sections[0].magnitude_db(f, rate);
+                let got: f64 = sections[..count]
+                    .iter()
+                    .map(|c| c.magnitude_db(f, rate))
+                    .sum();
                 assert!(
-                    (want - got).abs() < 0.25,
+                    (want - got).abs() < 0.15,
                     "{f0} Hz at {f} Hz, {rate}: {want} vs {got}"
                 );
             }
@@ -254,6 +278,38 @@ fn sweeping_a_band_at_block_rate_makes_no_jumps() {
         .fold(0.0f32, f32::max);
     assert!(worst_step < 0.0105, "{worst_step}");
     assert!(l.iter().all(|x| x.is_finite()));
+}
+
+/// A broad high shelf gliding across the range where its design switches between one section
+/// and a fitted pair (and back) at 44.1 kHz: the hand-over of filter state makes no click.
+#[test]
+fn gliding_between_one_section_and_a_fitted_pair_makes_no_click() {
+    let rate = 44_100.0;
+    let frames = 88_200;
+    let input: Vec<f32> = (0..frames)
+        .map(|n| 0.1 * (2.0 * std::f32::consts::PI * 100.0 * n as f32 / rate as f32).sin())
+        .collect();
+    let mut eq = Equalizer::new(EqParams::default());
+    eq.prepare(&ProcessSpec::stereo(rate, 64));
+    let (mut l, mut r) = (input.clone(), input.clone());
+    let mut sections_seen = [false; 3];
+    for (i, (lc, rc)) in l.chunks_mut(64).zip(r.chunks_mut(64)).enumerate() {
+        let phase = i as f64 * 64.0 / frames as f64;
+        let sweep = (std::f64::consts::PI * 3.0 * phase).sin().abs();
+        let b = band(BandType::HighShelf, 1_000.0 * 20f64.powf(sweep), 18.0, 0.4);
+        sections_seen[b.digital_sections(rate).1] = true;
+        eq.set_params(&eq_with(&[(0, b)]));
+        eq.process(&mut [lc, rc]);
+    }
+    assert!(sections_seen[1] && sections_seen[2], "{sections_seen:?}");
+    // Largest second difference (a click is a spike in it). Measured: 2.1e-4 with the
+    // hand-over; the same sweep held to single sections gives 2.0e-4 (the glide's own
+    // coefficient steps); without the hand-over the switches click at 1.5e-2.
+    let worst = l
+        .windows(3)
+        .map(|w| (w[2] - 2.0 * w[1] + w[0]).abs())
+        .fold(0.0f32, f32::max);
+    assert!(worst < 3e-4, "{worst}");
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! One EQ band: its settings, its analog prototype and the matched digital sections.
 
-use super::design::{AnalogSection, best};
+use super::design::{AnalogSection, best, best_sections};
 use crate::filter::Biquad;
 
 /// Steepest cut: 48 dB/oct, four second-order sections.
@@ -194,6 +194,11 @@ impl BandParams {
             return (digital, count);
         }
         let (analog, count) = self.analog_sections();
+        if count == 1 {
+            let (pair, count) = best_sections(&analog[0], self.freq_hz, sample_rate);
+            digital[..2].copy_from_slice(&pair);
+            return (digital, count);
+        }
         for (out, section) in digital.iter_mut().zip(&analog[..count]) {
             *out = best(section, self.freq_hz, sample_rate);
         }

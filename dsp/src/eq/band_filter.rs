@@ -215,7 +215,38 @@ impl BandFilter {
             q: self.glide.log_q.exp2(),
             ..self.shape
         };
+        let before = self.count;
         (self.coeffs, self.count) = params.digital_sections(self.sample_rate);
+        self.hand_over_state(before);
+    }
+
+    /// Keeps the cascade's state consistent when a glide changes how many sections it has (a
+    /// broad high band turns into a fitted pair and back): an added section starts as if it had
+    /// passed its input unchanged, and a removed one leaves its output history to the last
+    /// section that stays. In direct form I the state is the signal itself, so the cascade
+    /// goes on from the signal it produced, as it does for any coefficient change.
+    fn hand_over_state(&mut self, before: usize) {
+        let now = self.count;
+        if before == 0 || now == 0 || before == now {
+            return;
+        }
+        let output = self.states[before - 1].map(|s| (s.y1, s.y2));
+        if now > before {
+            for state in &mut self.states[before..now] {
+                for (s, (y1, y2)) in state.iter_mut().zip(output) {
+                    *s = SectionState {
+                        x1: y1,
+                        x2: y2,
+                        y1,
+                        y2,
+                    };
+                }
+            }
+        } else {
+            for (s, (y1, y2)) in self.states[now - 1].iter_mut().zip(output) {
+                (s.y1, s.y2) = (y1, y2);
+            }
+        }
     }
 
     /// The sections running now.

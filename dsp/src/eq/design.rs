@@ -11,6 +11,7 @@
 
 use std::f64::consts::PI;
 
+use super::pair::fitted_pair;
 use crate::filter::Biquad;
 
 /// An analog section `H(s) = (n0 + n1 s + n2 s²) / (d0 + d1 s + d2 s²)`, with `s` in units of
@@ -32,6 +33,25 @@ impl AnalogSection {
             re * re + im * im
         };
         part(&self.n) / part(&self.d)
+    }
+
+    /// The frequencies around `f0_hz` where the section's shape changes fastest, kept inside
+    /// `low..high`: two octaves either side for broad sections, narrowing with the sharper of
+    /// the pole and zero pairs' Q (three bandwidths either side).
+    pub fn centre_span(&self, f0_hz: f64, low: f64, high: f64) -> (f64, f64) {
+        let sharpness = |c: &[f64; 3]| {
+            if c[1] > 0.0 {
+                (c[0] * c[2]).abs().sqrt() / c[1]
+            } else {
+                0.0
+            }
+        };
+        let q = sharpness(&self.n).max(sharpness(&self.d));
+        let octaves = (3.0 / q.max(1e-3)).clamp(0.1, 2.0);
+        let spread = octaves.exp2();
+        let from = (f0_hz / spread).clamp(low, high);
+        let to = (f0_hz * spread).clamp(low, high);
+        if to > from { (from, to) } else { (low, high) }
     }
 
     fn is_first_order(&self) -> bool {
@@ -75,27 +95,32 @@ fn matched_with_nyquist(
     numerator_from_squares(b0_sq, b1_sq, b2_sq, a1, a2)
 }
 
-/// Points of the check grid the candidates are judged on.
+/// Points of the check grid the candidates are judged on: log-spaced over the audio band, and
+/// as many again close around the centre (where a narrow band's peak would fall between).
 const CHECK_POINTS: usize = 40;
+const CHECK_CENTRE_POINTS: usize = 24;
 /// Below this squared magnitude (-30 dB) an error is not audible next to the rest of the band.
 const CHECK_FLOOR: f64 = 1e-3;
 
-/// Where candidates are judged: a log grid from 10 Hz to 20 kHz (or Nyquist), and f0, each
-/// point's φ basis and the prototype's squared magnitude there (computed once per design).
+/// Where candidates are judged: a log grid from 10 Hz to 20 kHz (or Nyquist) and one around
+/// f0 ([`AnalogSection::centre_span`]), each point's φ basis and the prototype's squared
+/// magnitude there (computed once per design).
 struct CheckGrid {
-    points: [([f64; 3], f64); CHECK_POINTS + 1],
+    points: [([f64; 3], f64); CHECK_POINTS + CHECK_CENTRE_POINTS],
 }
 
 impl CheckGrid {
     fn new(analog: &AnalogSection, f0_hz: f64, sample_rate: f64) -> Self {
         let top = (0.4999 * sample_rate).min(AUDIO_TOP_HZ);
         let step = (top / 10.0).ln() / (CHECK_POINTS - 1) as f64;
+        let (centre_low, centre_high) = analog.centre_span(f0_hz, 10.0, top);
+        let centre_step = (centre_high / centre_low).ln() / (CHECK_CENTRE_POINTS - 1) as f64;
         Self {
             points: std::array::from_fn(|k| {
-                let f = if k == CHECK_POINTS {
-                    f0_hz.min(top)
-                } else {
+                let f = if k < CHECK_POINTS {
                     10.0 * (step * k as f64).exp()
+                } else {
+                    centre_low * (centre_step * (k - CHECK_POINTS) as f64).exp()
                 };
                 (
                     phis(2.0 * PI * f / sample_rate),
@@ -107,9 +132,15 @@ impl CheckGrid {
 
     /// Worst error of `c` (natural log of the power ratio); NaN if `c` gives NaN anywhere.
     fn worst_error(&self, c: &Biquad) -> f64 {
+        self.worst_error_of(std::slice::from_ref(c))
+    }
+
+    /// [`Self::worst_error`] of a cascade.
+    fn worst_error_of(&self, sections: &[Biquad]) -> f64 {
         let (mut over, mut under) = (1.0f64, 1.0f64);
         for (phi, want) in &self.points {
-            let ratio = (power(c, phi) + CHECK_FLOOR) / want;
+            let got: f64 = sections.iter().map(|c| power(c, phi)).product();
+            let ratio = (got + CHECK_FLOOR) / want;
             over = over.max(ratio);
             under = under.min(ratio);
         }
@@ -125,6 +156,42 @@ impl CheckGrid {
 /// transform near Nyquist, the match between its points for broad bands, the fits for narrow
 /// low bands); together they cover the range.
 pub fn best(analog: &AnalogSection, f0_hz: f64, sample_rate: f64) -> Biquad {
+    best_judged(
+        analog,
+        f0_hz,
+        sample_rate,
+        &CheckGrid::new(analog, f0_hz, sample_rate),
+    )
+    .1
+}
+
+/// Above this worst error (0.1 dB, as a log power ratio) of the best single section, a
+/// fitted pair competes.
+const PAIR_ABOVE: f64 = 0.1 * std::f64::consts::LN_10 / 10.0;
+
+/// The best cascade of one or two sections for `analog`: [`best`], or where that strays by
+/// more than 0.1 dB below 20 kHz, a jointly fitted pair ([`fitted_pair`]) if it does better.
+pub fn best_sections(analog: &AnalogSection, f0_hz: f64, sample_rate: f64) -> ([Biquad; 2], usize) {
+    let grid = CheckGrid::new(analog, f0_hz, sample_rate);
+    let (error, single) = best_judged(analog, f0_hz, sample_rate, &grid);
+    if error > PAIR_ABOVE
+        && AUDIO_TOP_HZ < 0.5 * sample_rate
+        && let Some(pair) = fitted_pair(analog, f0_hz, sample_rate, AUDIO_TOP_HZ, &single)
+        && pair.iter().all(|c| c.b0.is_finite() && is_stable(c))
+        && grid.worst_error_of(&pair) < error
+    {
+        return (pair, 2);
+    }
+    ([single, Biquad::IDENTITY], 1)
+}
+
+/// [`best`] with its worst error on `grid`.
+fn best_judged(
+    analog: &AnalogSection,
+    f0_hz: f64,
+    sample_rate: f64,
+    grid: &CheckGrid,
+) -> (f64, Biquad) {
     let candidates = [
         fitted(analog, f0_hz, sample_rate),
         (AUDIO_TOP_HZ < 0.5 * sample_rate)
@@ -133,7 +200,6 @@ pub fn best(analog: &AnalogSection, f0_hz: f64, sample_rate: f64) -> Biquad {
         Some(matched(analog, f0_hz, f0_hz, sample_rate)),
         bilinear(analog, f0_hz, sample_rate),
     ];
-    let grid = CheckGrid::new(analog, f0_hz, sample_rate);
     let judged = |c: Biquad| {
         let usable = c.b0.is_finite() && c.b1.is_finite() && c.b2.is_finite() && is_stable(&c);
         let error = grid.worst_error(&c);
@@ -146,13 +212,13 @@ pub fn best(analog: &AnalogSection, f0_hz: f64, sample_rate: f64) -> Biquad {
         .min_by(|a, b| a.0.total_cmp(&b.0));
     let searched = match first {
         Some((error, _)) if error <= SEARCH_ABOVE => None,
-        _ => matched_free_nyquist(analog, f0_hz, sample_rate, &grid).and_then(judged),
+        _ => matched_free_nyquist(analog, f0_hz, sample_rate, grid).and_then(judged),
     };
     first
         .into_iter()
         .chain(searched)
         .min_by(|a, b| a.0.total_cmp(&b.0))
-        .map_or(Biquad::IDENTITY, |(_, c)| c)
+        .unwrap_or((f64::INFINITY, Biquad::IDENTITY))
 }
 
 /// Where the first candidates are this close (0.02 dB, as a log power ratio), no search runs.
@@ -354,7 +420,7 @@ fn solve5(mut m: [[f64; 6]; 5]) -> Option<[f64; 5]> {
 
 /// The minimum-phase `[c0, c1, c2]` with `(c0+c1+c2)² = s0`, `(c0-c1+c2)² = s1`,
 /// `-4 c0 c2 = s2`, if there is one.
-fn factor(s0: f64, s1: f64, s2: f64) -> Option<[f64; 3]> {
+pub(super) fn factor(s0: f64, s1: f64, s2: f64) -> Option<[f64; 3]> {
     if s0 < 0.0 || s1 < 0.0 {
         return None;
     }

@@ -14,6 +14,7 @@
 mod band;
 mod band_filter;
 pub mod design;
+mod pair;
 
 pub use band::{
     BandParams, BandType, ChannelMode, FREQ_RANGE_HZ, GAIN_RANGE_DB, MAX_SECTIONS, NEUTRAL_Q,
