@@ -1,4 +1,4 @@
-//! Magnitude-matched digital sections: analog accuracy up to Nyquist without oversampling.
+//! Magnitude-matched digital sections: analog accuracy up to 20 kHz without oversampling.
 //!
 //! The bilinear transform squeezes the whole analog axis into the digital band, so a shelf or
 //! bell near 20 kHz at 44.1 kHz comes out narrower and lower than drawn ("cramping"). Here the
@@ -6,8 +6,9 @@
 //! damping), and the numerator is then solved so that the digital magnitude equals the analog
 //! one exactly at DC, at Nyquist and at one frequency in between (the band's centre). This is
 //! M. Vicanek, "Matched Second Order Digital Filters" (2016), applied to any second-order
-//! prototype. Between the matched points the error stays small; the EQ's tests bound it
-//! over random settings.
+//! prototype. Fits, a pre-warped bilinear transform and a searched match compete with it
+//! ([`best`]); where no single section comes within 0.1 dB, a fitted pair of sections does
+//! ([`best_sections`]). The EQ's tests bound the error over random settings.
 
 use std::f64::consts::PI;
 
@@ -170,7 +171,7 @@ pub fn best(analog: &AnalogSection, f0_hz: f64, sample_rate: f64) -> Biquad {
 const PAIR_ABOVE: f64 = 0.1 * std::f64::consts::LN_10 / 10.0;
 
 /// The best cascade of one or two sections for `analog`: [`best`], or where that strays by
-/// more than 0.1 dB below 20 kHz, a jointly fitted pair ([`fitted_pair`]) if it does better.
+/// more than 0.1 dB below 20 kHz, a jointly fitted pair (`pair::fitted_pair`) if it does better.
 pub fn best_sections(analog: &AnalogSection, f0_hz: f64, sample_rate: f64) -> ([Biquad; 2], usize) {
     let grid = CheckGrid::new(analog, f0_hz, sample_rate);
     let (error, single) = best_judged(analog, f0_hz, sample_rate, &grid);

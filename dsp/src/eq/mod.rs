@@ -1,8 +1,8 @@
 //! The mastering EQ: eight bands, each on both channels, one side, mid or side.
 //!
-//! Bands are magnitude-matched second-order sections ([`design`]): their response follows the
-//! analog prototype up to Nyquist, so a shelf at 18 kHz on a 44.1 kHz session is what the curve
-//! shows. Zero-latency mode runs them as minimum-phase filters in band order; linear-phase
+//! Bands are magnitude-matched second-order sections ([`design`]), or for broad bands near
+//! Nyquist a jointly fitted fourth-order pair (`pair`): their response follows the analog
+//! prototype up to 20 kHz, so a shelf at 18 kHz on a 44.1 kHz session is what the curve shows. Zero-latency mode runs them as minimum-phase filters in band order; linear-phase
 //! mode convolves with one kernel designed from the same magnitudes (the whole EQ as a 2x2
 //! matrix per frequency, so mid/side and left/right bands combine exactly), at the cost of
 //! the kernel's latency.

@@ -98,7 +98,7 @@ pub struct LimiterReadings {
     pub history_db: [f32; HISTORY_LEN],
     /// True peak of the limiter's output since reset, dBTP: the proof the ceiling held.
     pub output_true_peak_dbtp: f64,
-    /// Intervals whose output peak exceeded the ceiling by more than [`OVER_TOLERANCE_DB`].
+    /// Intervals whose output peak exceeded the ceiling by more than [`super::OVER_TOLERANCE_DB`].
     pub overs: u64,
 }
 

@@ -33,7 +33,7 @@ const SEGMENT: usize = 8;
 
 /// Tracks the past far field for the intervals a [`super::PeakScanner`] is measuring.
 ///
-/// The terms are updated once per segment of [`SEGMENT`] samples (counted from the start of the
+/// The terms are updated once per segment of `SEGMENT` (8) samples (counted from the start of the
 /// stream, so results do not depend on how the stream is cut into blocks); within a segment each
 /// term can grow by at most its entry weight times what entered.
 #[derive(Debug, Clone)]
