@@ -133,6 +133,9 @@ fn temporary_path(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.partial-{}", std::process::id()))
 }
 
+/// Room for the WAV header (hound writes at most 68 bytes; extensible format included).
+const WAV_HEADER_ROOM: usize = 128;
+
 /// `audio` as the bytes of a WAV file in its `format`.
 pub fn encode_wav(audio: &Audio) -> anyhow::Result<Vec<u8>> {
     let (bits_per_sample, sample_format) = audio.format.spec();
@@ -142,7 +145,9 @@ pub fn encode_wav(audio: &Audio) -> anyhow::Result<Vec<u8>> {
         bits_per_sample,
         sample_format,
     };
-    let mut bytes = std::io::Cursor::new(Vec::new());
+    // Sized up front: a growing buffer would copy the whole file each time it doubles.
+    let data_bytes = audio.frames() * audio.channels.len() * usize::from(bits_per_sample / 8);
+    let mut bytes = std::io::Cursor::new(Vec::with_capacity(data_bytes + WAV_HEADER_ROOM));
     let mut writer = hound::WavWriter::new(&mut bytes, spec)?;
     for frame in 0..audio.frames() {
         for channel in &audio.channels {

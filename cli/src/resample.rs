@@ -13,9 +13,17 @@ use rubato::{Fft, FixedSync, Resampler};
 const CHUNK: usize = 5120;
 
 /// `channels` at `from` Hz resampled to `to` Hz, aligned (the resampler's delay removed) and
-/// `round(frames * to / from)` frames long. Returns the input unchanged when the rates match.
-pub fn resample(channels: Vec<Vec<f32>>, from: u32, to: u32) -> anyhow::Result<Vec<Vec<f32>>> {
+/// `round(frames * to / from)` frames long, each channel with room for `spare` frames more
+/// (so the caller can pad it without a copy). Returns the input unchanged when the rates
+/// match, growing it by `spare` zeros the same way.
+pub fn resample(
+    mut channels: Vec<Vec<f32>>,
+    from: u32,
+    to: u32,
+    spare: usize,
+) -> anyhow::Result<Vec<Vec<f32>>> {
     if from == to || channels.is_empty() {
+        channels.iter_mut().for_each(|c| c.reserve_exact(spare));
         return Ok(channels);
     }
     let frames = channels[0].len();
@@ -31,20 +39,25 @@ pub fn resample(channels: Vec<Vec<f32>>, from: u32, to: u32) -> anyhow::Result<V
     .with_context(|| format!("cannot resample {from} Hz to {to} Hz"))?;
     let input =
         SequentialSliceOfVecs::new(&channels, channels.len(), frames).context("resampler input")?;
-    let output = resampler
-        .process_all(&input, frames, None)
-        .with_context(|| format!("cannot resample {from} Hz to {to} Hz"))?;
+    // Straight into the planar output (no interleaved copy of the whole track).
+    let needed = resampler.process_all_needed_output_len(frames);
     let count = channels.len();
-    let interleaved = output.take_data();
-    // rubato rounds the length up from a floating-point ratio; integers say exactly.
+    let mut planar: Vec<Vec<f32>> = (0..count)
+        .map(|_| {
+            let mut channel = Vec::with_capacity(needed + spare);
+            channel.resize(needed, 0.0);
+            channel
+        })
+        .collect();
+    let mut output =
+        SequentialSliceOfVecs::new_mut(&mut planar, count, needed).context("resampler output")?;
+    let (_, produced) = resampler
+        .process_all_into_buffer(&input, &mut output, frames, None)
+        .with_context(|| format!("cannot resample {from} Hz to {to} Hz"))?;
     let exact = ((frames as u64 * u64::from(to) + u64::from(from) / 2) / u64::from(from)) as usize;
-    let out_frames = (interleaved.len() / count).min(exact);
-    let mut planar = vec![Vec::with_capacity(out_frames); count];
-    for frame in interleaved.chunks_exact(count).take(out_frames) {
-        for (channel, &x) in planar.iter_mut().zip(frame) {
-            channel.push(x);
-        }
-    }
+    planar
+        .iter_mut()
+        .for_each(|c| c.truncate(produced.min(exact)));
     Ok(planar)
 }
 
@@ -91,7 +104,7 @@ mod tests {
         for (from, to) in [(48_000, 44_100), (44_100, 48_000), (96_000, 44_100)] {
             for freq in [100.0, 1_000.0, 10_000.0, 18_000.0] {
                 let x = sine(freq, from, from as usize, 0.5);
-                let y = resample(vec![x.clone(), x], from, to).unwrap();
+                let y = resample(vec![x.clone(), x], from, to, 0).unwrap();
                 assert_eq!(y[0].len(), to as usize, "{from}->{to}");
                 let (residual, lag) = residual_db_and_lag(&y[0], freq, to);
                 assert!(
@@ -106,7 +119,7 @@ mod tests {
     #[test]
     fn content_above_the_new_nyquist_is_removed() {
         let x = sine(23_000.0, 48_000, 48_000, 0.5);
-        let y = resample(vec![x], 48_000, 44_100).unwrap();
+        let y = resample(vec![x], 48_000, 44_100, 0).unwrap();
         let middle = &y[0][11_025..33_075];
         let peak = middle.iter().fold(0.0f32, |p, x| p.max(x.abs()));
         assert!(20.0 * f64::from(peak / 0.5).log10() < -100.0, "{peak}");

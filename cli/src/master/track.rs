@@ -95,10 +95,10 @@ pub fn master_track(job: &TrackJob, progress: &ProgressBar) -> anyhow::Result<Tr
         } else {
             source.clone()
         };
-        let input = resample(source, source_rate, rate)?;
-        let mut limited = LimitedRender::new(job, rate, input, progress)?;
-        for delivery in deliveries {
-            let (audio, readings) = limited.deliver(delivery);
+        let mut limited = LimitedRender::new(job, (source_rate, source), rate, progress)?;
+        let count = deliveries.len();
+        for (k, delivery) in deliveries.into_iter().enumerate() {
+            let (audio, readings) = limited.deliver(delivery, k + 1 == count);
             for output in job.outputs.iter().filter(|o| o.delivery == delivery) {
                 result
                     .files
@@ -128,10 +128,11 @@ struct LimitedRender {
 }
 
 impl LimitedRender {
+    /// Resamples `source` (at its rate) to `rate` and finds the drive.
     fn new(
         job: &TrackJob,
+        (source_rate, source): (u32, Vec<Vec<f32>>),
         rate: u32,
-        mut input: Vec<Vec<f32>>,
         progress: &ProgressBar,
     ) -> anyhow::Result<Self> {
         let ceiling_dbtp = job.target.ceiling_for(job.lufs);
@@ -150,10 +151,12 @@ impl LimitedRender {
             .prepare(&ProcessSpec {
                 sample_rate: f64::from(rate),
                 max_block_size: RENDER_BLOCK,
-                channels: input.len(),
+                channels: source.len(),
             })
             .with_context(|| format!("cannot master at {rate} Hz"))?;
         let latency = chain.latency();
+        // Room for the latency's worth of tail, so the padding below copies nothing.
+        let mut input = resample(source, source_rate, rate, latency)?;
         for channel in &mut input {
             channel.resize(channel.len() + latency, 0.0);
         }
@@ -190,16 +193,28 @@ impl LimitedRender {
     }
 
     /// The limited audio trimmed and dithered for `delivery`, with the output meter's
-    /// readings of exactly those samples.
-    fn deliver(&mut self, delivery: Delivery) -> (Audio, lacquer_dsp::meter::MeterReadings) {
+    /// readings of exactly those samples. The `last` delivery takes the limited audio itself
+    /// rather than a copy.
+    fn deliver(
+        &mut self,
+        delivery: Delivery,
+        last: bool,
+    ) -> (Audio, lacquer_dsp::meter::MeterReadings) {
         self.params.dither.depth = delivery.dither();
         self.chain.set_params(&self.params);
         self.chain.reset();
-        let mut channels: Vec<Vec<f32>> = self
-            .limited
-            .iter()
-            .map(|c| c[self.latency..].to_vec())
-            .collect();
+        let mut channels: Vec<Vec<f32>> = if last {
+            let mut channels = std::mem::take(&mut self.limited);
+            for channel in &mut channels {
+                channel.drain(..self.latency.min(channel.len()));
+            }
+            channels
+        } else {
+            self.limited
+                .iter()
+                .map(|c| c[self.latency..].to_vec())
+                .collect()
+        };
         self.chain
             .process_stage(Stage::AfterLimiter, &mut slices(&mut channels));
         self.chain.finish_metering();
