@@ -247,29 +247,40 @@ fn any_block_split_gives_the_same_output() {
     }
 }
 
-#[test]
-fn sweeping_a_band_at_block_rate_makes_no_jumps() {
-    let rate = 48_000.0;
-    let frames = 96_000;
+/// A 0.1 amplitude 100 Hz sine, `seconds` long, through one band whose settings
+/// `band_at(phase)` (phase 0..1 over the run) are set before every 64-frame block. Returns the
+/// left channel.
+fn sweep_at_block_rate(
+    rate: f64,
+    seconds: f64,
+    mut band_at: impl FnMut(f64) -> BandParams,
+) -> Vec<f32> {
+    let frames = (rate * seconds) as usize;
     let input: Vec<f32> = (0..frames)
         .map(|n| 0.1 * (2.0 * std::f32::consts::PI * 100.0 * n as f32 / rate as f32).sin())
         .collect();
     let mut eq = Equalizer::new(EqParams::default());
     eq.prepare(&ProcessSpec::stereo(rate, 64));
-    let (mut l, mut r) = (input.clone(), input.clone());
+    let (mut l, mut r) = (input.clone(), input);
     for (i, (lc, rc)) in l.chunks_mut(64).zip(r.chunks_mut(64)).enumerate() {
-        // A bell sweeping 20 Hz → 20 kHz and back while its gain swings ±18 dB.
-        let phase = i as f64 * 64.0 / frames as f64;
+        eq.set_params(&eq_with(&[(3, band_at(i as f64 * 64.0 / frames as f64))]));
+        eq.process(&mut [lc, rc]);
+    }
+    l
+}
+
+#[test]
+fn sweeping_a_band_at_block_rate_makes_no_jumps() {
+    // A bell sweeping 20 Hz → 20 kHz and back while its gain swings ±18 dB.
+    let l = sweep_at_block_rate(48_000.0, 2.0, |phase| {
         let sweep = (std::f64::consts::PI * 2.0 * phase).sin().abs();
-        let b = band(
+        band(
             BandType::Bell,
             20.0 * 1000f64.powf(sweep),
             18.0 * (std::f64::consts::PI * 6.0 * phase).cos(),
             2.0,
-        );
-        eq.set_params(&eq_with(&[(3, b)]));
-        eq.process(&mut [lc, rc]);
-    }
+        )
+    });
     // The largest step a 100 Hz sine can make after +18 dB (8x) of any filter is about
     // 8 · 0.1 · 2π · 100 / 48000 = 0.0105; a zipper or a coefficient transient would exceed it.
     let worst_step = l
@@ -285,22 +296,13 @@ fn sweeping_a_band_at_block_rate_makes_no_jumps() {
 #[test]
 fn gliding_between_one_section_and_a_fitted_pair_makes_no_click() {
     let rate = 44_100.0;
-    let frames = 88_200;
-    let input: Vec<f32> = (0..frames)
-        .map(|n| 0.1 * (2.0 * std::f32::consts::PI * 100.0 * n as f32 / rate as f32).sin())
-        .collect();
-    let mut eq = Equalizer::new(EqParams::default());
-    eq.prepare(&ProcessSpec::stereo(rate, 64));
-    let (mut l, mut r) = (input.clone(), input.clone());
     let mut sections_seen = [false; 3];
-    for (i, (lc, rc)) in l.chunks_mut(64).zip(r.chunks_mut(64)).enumerate() {
-        let phase = i as f64 * 64.0 / frames as f64;
+    let l = sweep_at_block_rate(rate, 2.0, |phase| {
         let sweep = (std::f64::consts::PI * 3.0 * phase).sin().abs();
         let b = band(BandType::HighShelf, 1_000.0 * 20f64.powf(sweep), 18.0, 0.4);
         sections_seen[b.digital_sections(rate).1] = true;
-        eq.set_params(&eq_with(&[(0, b)]));
-        eq.process(&mut [lc, rc]);
-    }
+        b
+    });
     assert!(sections_seen[1] && sections_seen[2], "{sections_seen:?}");
     // Largest second difference (a click is a spike in it). Measured: 2.1e-4 with the
     // hand-over; the same sweep held to single sections gives 2.0e-4 (the glide's own

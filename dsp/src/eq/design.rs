@@ -289,15 +289,7 @@ pub fn bilinear(analog: &AnalogSection, f0_hz: f64, sample_rate: f64) -> Option<
         let (c1, c2) = (k[1] * c, k[2] * c * c);
         [k[0] + c1 + c2, 2.0 * (k[0] - c2), k[0] - c1 + c2]
     };
-    let (b, a) = (map(&analog.n), map(&analog.d));
-    let norm = 1.0 / a[0];
-    Some(Biquad {
-        b0: b[0] * norm,
-        b1: b[1] * norm,
-        b2: b[2] * norm,
-        a1: a[1] * norm,
-        a2: a[2] * norm,
-    })
+    Some(Biquad::from_polynomials(map(&analog.n), map(&analog.d)))
 }
 
 /// Frequencies the least-squares fit samples, log-spaced over the band.
@@ -383,13 +375,7 @@ fn fit_squared<const N: usize>(
     let [b0_sq, b1_sq, b2_sq, a0_sq, a2_sq] = solution?;
     let a = factor(a0_sq, 1.0, a2_sq)?;
     let b = factor(b0_sq, b1_sq, b2_sq)?;
-    Some(Biquad {
-        b0: b[0] / a[0],
-        b1: b[1] / a[0],
-        b2: b[2] / a[0],
-        a1: a[1] / a[0],
-        a2: a[2] / a[0],
-    })
+    Some(Biquad::from_polynomials(b, a))
 }
 
 /// Upper end of the audio band the design is held to.

@@ -176,16 +176,8 @@ fn split(
     second_n.iter_mut().for_each(|c| *c *= unity);
     first_n.iter_mut().for_each(|c| *c /= unity);
     let to_section = |q: &[f64; 3]| factor(q[0], q[0] + q[1] + q[2], -0.25 * q[2]);
-    let section = |n: &[f64; 3], d: &[f64; 3]| {
-        let (n, d) = (to_section(n)?, to_section(d)?);
-        Some(Biquad {
-            b0: n[0] / d[0],
-            b1: n[1] / d[0],
-            b2: n[2] / d[0],
-            a1: d[1] / d[0],
-            a2: d[2] / d[0],
-        })
-    };
+    let section =
+        |n: &[f64; 3], d: &[f64; 3]| Some(Biquad::from_polynomials(to_section(n)?, to_section(d)?));
     Some([section(&first_n, &first_d)?, section(&second_n, &second_d)?])
 }
 

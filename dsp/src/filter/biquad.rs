@@ -23,6 +23,18 @@ impl Biquad {
         a2: 0.0,
     };
 
+    /// The section `(b[0] + b[1] z⁻¹ + b[2] z⁻²) / (a[0] + a[1] z⁻¹ + a[2] z⁻²)`, normalised.
+    pub fn from_polynomials(b: [f64; 3], a: [f64; 3]) -> Self {
+        let norm = 1.0 / a[0];
+        Self {
+            b0: b[0] * norm,
+            b1: b[1] * norm,
+            b2: b[2] * norm,
+            a1: a[1] * norm,
+            a2: a[2] * norm,
+        }
+    }
+
     /// Second-order Butterworth high-pass by the bilinear transform, pre-warped at the cutoff
     /// (so the -3 dB point lands exactly on `cutoff_hz`).
     pub fn butterworth_highpass(cutoff_hz: f64, sample_rate: f64) -> Self {
