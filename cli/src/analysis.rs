@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget};
 use lacquer_dsp::ProcessSpec;
-use lacquer_dsp::meter::{Meter, MeterReadings};
+use lacquer_dsp::meter::{Meter, MeterReadings, PeakScope};
 use serde_json::{Value, json};
 
 use crate::decode::{Sink, StreamInfo, decode};
@@ -36,6 +36,8 @@ impl Sink for Measuring<'_> {
         };
         spec.validate()?;
         self.meter.prepare(&spec);
+        // A file's report needs its highest true peak only.
+        self.meter.set_true_peak_scope(PeakScope::WholeFile);
         if let (Some(bar), Some(total)) = (self.progress, info.frames_hint) {
             bar.set_length(total);
             if total as f64 / f64::from(info.sample_rate) >= LONG_FILE_S {

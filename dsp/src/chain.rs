@@ -8,7 +8,7 @@ use crate::eq::{Equalizer, PhaseMode};
 use crate::filter::DcFilter;
 use crate::learn::{DriveLearner, LearnReadout};
 use crate::limiter::{Limiter, LimiterReadings};
-use crate::meter::{Meter, MeterReadings};
+use crate::meter::{Meter, MeterReadings, PeakScope};
 use crate::stereo::{Imager, ImagerReadings};
 use crate::target::TargetReadout;
 use crate::trim::Trim;
@@ -385,6 +385,13 @@ impl MasterChain {
     /// the input switch it off: it costs as much as the limiter's true-peak detection.
     pub fn set_input_metering(&mut self, on: bool) {
         self.input_metering = on;
+    }
+
+    /// Chooses what the meters' true-peak readings keep track of: a render reporting on a
+    /// whole file needs no 3 s history, and measures less without it.
+    pub fn set_true_peak_scope(&mut self, scope: PeakScope) {
+        self.input_meter.set_true_peak_scope(scope);
+        self.output_meter.set_true_peak_scope(scope);
     }
 
     /// At the end of a file: lets the meters measure the true peak of the last samples, which

@@ -61,8 +61,9 @@ pub struct DitherParams {
 
 /// Wannamaker's 3-tap E-weighted error-feedback coefficients.
 pub const SHAPER_TAPS: [f64; 3] = [1.623, -0.982, 0.109];
-/// Seed of the noise generator (any odd value; fixed so renders repeat).
-const SEED: u64 = 0x2545_f491_4f6c_dd1d;
+/// Seeds of the channels' noise generators (any nonzero values; fixed so renders repeat). Each
+/// channel has its own, so the two generators run side by side.
+const SEEDS: [u64; MAX_CHANNELS] = [0x2545_f491_4f6c_dd1d, 0x9e37_79b9_7f4a_7c15];
 const MAX_CHANNELS: usize = 2;
 
 /// The noise transfer function's magnitude, dB, at `freq_hz`: what the shaper does to the
@@ -87,6 +88,7 @@ struct ChannelState {
     errors: [f64; 3],
     /// Consecutive exactly-zero input samples.
     silent_run: usize,
+    rng: u64,
 }
 
 /// The dither stage for one or two channels. Never allocates.
@@ -94,7 +96,6 @@ struct ChannelState {
 pub struct Dither {
     params: DitherParams,
     channels: [ChannelState; MAX_CHANNELS],
-    rng: u64,
 }
 
 impl Default for Dither {
@@ -107,27 +108,39 @@ impl Dither {
     pub fn new(params: DitherParams) -> Self {
         Self {
             params,
-            channels: Default::default(),
-            rng: SEED,
+            channels: fresh_channels(),
         }
     }
 
     pub fn set_params(&mut self, params: &DitherParams) {
         if params.depth != self.params.depth || params.shape != self.params.shape {
-            self.channels = Default::default();
+            self.channels = fresh_channels();
         }
         self.params = *params;
     }
+}
 
-    /// A uniform value in -0.5..0.5 (xorshift64*: fast, never repeats within a render).
-    #[inline]
-    fn uniform(&mut self) -> f64 {
-        self.rng ^= self.rng >> 12;
-        self.rng ^= self.rng << 25;
-        self.rng ^= self.rng >> 27;
-        let bits = self.rng.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11;
-        bits as f64 / (1u64 << 53) as f64 - 0.5
-    }
+/// TPDF dither in -1..1 LSB: the sum of two independent uniform values of ±½ LSB, both from
+/// one xorshift64* draw (fast, never repeats within a render): its top 52 bits split into two
+/// 26-bit values, far finer than the dither needs.
+#[inline]
+fn tpdf(rng: &mut u64) -> f64 {
+    const HALF_BITS: u32 = 26;
+    const MASK: u64 = (1 << HALF_BITS) - 1;
+    *rng ^= *rng >> 12;
+    *rng ^= *rng << 25;
+    *rng ^= *rng >> 27;
+    let bits = rng.wrapping_mul(0x2545_f491_4f6c_dd1d) >> (64 - 2 * HALF_BITS);
+    let sum = (bits >> HALF_BITS) + (bits & MASK);
+    sum as f64 / (1u64 << HALF_BITS) as f64 - 1.0
+}
+
+/// Channel states with no past error and their generators at the start.
+fn fresh_channels() -> [ChannelState; MAX_CHANNELS] {
+    SEEDS.map(|rng| ChannelState {
+        rng,
+        ..ChannelState::default()
+    })
 }
 
 /// Input samples of exact zero in a row after which the output is blanked: past the shaper's
@@ -140,8 +153,7 @@ impl Processor for Dither {
     }
 
     fn reset(&mut self) {
-        self.channels = Default::default();
-        self.rng = SEED;
+        self.channels = fresh_channels();
     }
 
     fn process(&mut self, channels: &mut [&mut [f32]]) {
@@ -149,6 +161,8 @@ impl Processor for Dither {
             return;
         };
         let scale = f64::from(1u32 << (bits - 1));
+        // A power of two: multiplying by its inverse is exact, and far quicker than dividing.
+        let lsb = 1.0 / scale;
         let (low, high) = (-scale, scale - 1.0);
         let shaped = self.params.shape == DitherShape::Shaped;
         let len = channels.iter().map(|c| c.len()).min().unwrap_or(0);
@@ -156,8 +170,8 @@ impl Processor for Dither {
             for (c, samples) in channels.iter_mut().take(MAX_CHANNELS).enumerate() {
                 let x = f64::from(samples[i]);
                 let x = if x.is_finite() { x } else { 0.0 };
-                let dither = self.uniform() + self.uniform();
                 let state = &mut self.channels[c];
+                let dither = tpdf(&mut state.rng);
                 if x == 0.0 {
                     state.silent_run += 1;
                     if state.silent_run >= BLANK_AFTER {
@@ -181,7 +195,7 @@ impl Processor for Dither {
                 // The error is bounded even when the output clips, so the loop stays stable.
                 let error = (quantized - wanted).clamp(-2.0, 2.0);
                 state.errors = [error, state.errors[0], state.errors[1]];
-                samples[i] = (quantized / scale) as f32;
+                samples[i] = (quantized * lsb) as f32;
             }
         }
     }

@@ -9,6 +9,11 @@ const RATE: f64 = 44_100.0;
 const LSB_16: f64 = 1.0 / 32_768.0;
 
 fn run(shape: DitherShape, depth: DitherDepth, input: &[f32]) -> Vec<f32> {
+    run_stereo(shape, depth, input).0
+}
+
+/// The same input in both channels; both outputs.
+fn run_stereo(shape: DitherShape, depth: DitherDepth, input: &[f32]) -> (Vec<f32>, Vec<f32>) {
     let mut dither = Dither::new(DitherParams { depth, shape });
     dither.prepare(&ProcessSpec::stereo(RATE, 512));
     let mut left = input.to_vec();
@@ -16,7 +21,7 @@ fn run(shape: DitherShape, depth: DitherDepth, input: &[f32]) -> Vec<f32> {
     for (l, r) in left.chunks_mut(512).zip(right.chunks_mut(512)) {
         dither.process(&mut [l, r]);
     }
-    left
+    (left, right)
 }
 
 fn sine(len: usize, freq_hz: f64, amplitude: f64) -> Vec<f32> {
@@ -59,6 +64,18 @@ fn welch(signal: &[f64], size: usize) -> Vec<f64> {
         segments += 1;
     }
     sum.iter().map(|s| s / segments as f64).collect()
+}
+
+#[test]
+fn the_channels_errors_are_independent() {
+    // Correlated dither would add up in the mid channel: 3 dB more noise in mono.
+    let input = sine(1 << 18, 997.0, 0.01);
+    let (left, right) = run_stereo(DitherShape::Flat, DitherDepth::Bits16, &input);
+    let (el, er) = (error(&left, &input), error(&right, &input));
+    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+    let correlation = dot(&el, &er) / (dot(&el, &el) * dot(&er, &er)).sqrt();
+    // Independent errors over 2^18 samples: |correlation| ~ 0.002.
+    assert!(correlation.abs() < 0.01, "correlation {correlation}");
 }
 
 #[test]

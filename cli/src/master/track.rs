@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use indicatif::ProgressBar;
+use lacquer_dsp::meter::PeakScope;
 use lacquer_dsp::normalise::{LoudnessProfile, NormaliseOutcome, NormaliseSpec, normalise};
 use lacquer_dsp::target::LoudnessTarget;
 use lacquer_dsp::{ChainParams, MasterChain, ProcessSpec, Stage};
@@ -147,6 +148,7 @@ impl LimitedRender {
         params.platform_preview = false;
         let mut chain = MasterChain::new(params.clone());
         chain.set_input_metering(false);
+        chain.set_true_peak_scope(PeakScope::WholeFile);
         chain
             .prepare(&ProcessSpec {
                 sample_rate: f64::from(rate),

@@ -57,14 +57,57 @@ impl Processor for DcFilter {
 
     fn process(&mut self, channels: &mut [&mut [f32]]) {
         let frames = channels.iter().map(|c| c.len()).min().unwrap_or(0);
+        if self.mix.is_ramping() {
+            self.crossfade(channels, frames);
+            return;
+        }
+        let on = self.mix.target() != 0.0;
+        match channels {
+            [left, right] => {
+                // Both recursions in one loop, so they run side by side, their states in
+                // registers.
+                let [mut state_l, mut state_r] = self.states;
+                for (l, r) in left[..frames].iter_mut().zip(&mut right[..frames]) {
+                    let (wet_l, wet_r) = (
+                        state_l.tick(&self.coeffs, f64::from(*l)),
+                        state_r.tick(&self.coeffs, f64::from(*r)),
+                    );
+                    if on {
+                        (*l, *r) = (wet_l as f32, wet_r as f32);
+                    }
+                }
+                self.states = [state_l, state_r];
+            }
+            channels => {
+                for (channel, state) in channels.iter_mut().zip(&mut self.states) {
+                    let mut local = *state;
+                    for x in &mut channel[..frames] {
+                        let wet = local.tick(&self.coeffs, f64::from(*x));
+                        if on {
+                            *x = wet as f32;
+                        }
+                    }
+                    *state = local;
+                }
+            }
+        }
+        // Decayed state is flushed once per block: from the -600 dB floor a 5 Hz pole takes
+        // millions of samples to turn subnormal.
+        self.states
+            .iter_mut()
+            .for_each(BiquadState::flush_denormals);
+    }
+}
+
+impl DcFilter {
+    /// While switching: each sample a mix of the input and the filtered input.
+    fn crossfade(&mut self, channels: &mut [&mut [f32]], frames: usize) {
         for i in 0..frames {
             let mix = self.mix.next_gain();
             for (channel, state) in channels.iter_mut().zip(&mut self.states) {
-                let dry = channel[i] as f64;
+                let dry = f64::from(channel[i]);
                 let wet = state.tick_flushed(&self.coeffs, dry);
-                if mix != 0.0 {
-                    channel[i] = (dry + (wet - dry) * mix) as f32;
-                }
+                channel[i] = (dry + (wet - dry) * mix) as f32;
             }
         }
     }

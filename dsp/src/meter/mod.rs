@@ -14,7 +14,7 @@ pub use blocks::{
     BlockMeter, LevelReadings, LoudnessReadings, PEAK_FALL_DB_PER_S, RMS_SUB_BLOCKS, SubBlock,
 };
 pub use histogram::{ABSOLUTE_GATE_LUFS, LoudnessHistogram, energy_to_lufs, lufs_to_energy};
-pub use true_peak::{LOOKAHEAD as TRUE_PEAK_LOOKAHEAD, TruePeakMeter};
+pub use true_peak::{LOOKAHEAD as TRUE_PEAK_LOOKAHEAD, PeakScope, TruePeakMeter};
 
 use crate::ProcessSpec;
 
@@ -119,6 +119,11 @@ impl Meter {
         self.channels = spec.channels.min(MAX_METER_CHANNELS);
         self.blocks.prepare(spec.sample_rate, spec.channels);
         self.true_peak.prepare(spec.sample_rate, spec.channels);
+    }
+
+    /// Chooses what the true-peak meter keeps track of (see [`PeakScope`]).
+    pub fn set_true_peak_scope(&mut self, scope: PeakScope) {
+        self.true_peak.set_scope(scope);
     }
 
     /// Clears every reading.

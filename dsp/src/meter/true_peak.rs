@@ -26,9 +26,22 @@ struct Peaks {
     segment: f32,
 }
 
+/// What the true-peak meter keeps track of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PeakScope {
+    /// The highest peak since reset and over the last 3 s (a live meter).
+    #[default]
+    Recent,
+    /// The highest peak since reset only (a file's analysis). An interval is then measured
+    /// only when its bound exceeds the loudest peak of the whole file so far, not of the
+    /// current 100 ms segment (10 min of a limited master: 0.15 s less of about 0.6 s).
+    WholeFile,
+}
+
 /// True-peak meter for up to two channels.
 #[derive(Debug, Clone)]
 pub struct TruePeakMeter {
+    scope: PeakScope,
     channels: usize,
     rate: u64,
     scanners: [PeakScanner; MAX_METER_CHANNELS],
@@ -45,6 +58,7 @@ pub struct TruePeakMeter {
 impl Default for TruePeakMeter {
     fn default() -> Self {
         Self {
+            scope: PeakScope::Recent,
             channels: 0,
             rate: 0,
             scanners: Default::default(),
@@ -64,6 +78,12 @@ impl TruePeakMeter {
         self.channels = channels.min(MAX_METER_CHANNELS);
         self.rate = sample_rate.round() as u64;
         self.reset();
+    }
+
+    /// Chooses what to keep track of (takes effect at once; readings of the last 3 s are
+    /// only meaningful in [`PeakScope::Recent`]).
+    pub fn set_scope(&mut self, scope: PeakScope) {
+        self.scope = scope;
     }
 
     /// Forgets all audio.
@@ -107,10 +127,13 @@ impl TruePeakMeter {
     }
 
     fn measure_chunk(&mut self, len: usize) {
+        let whole_file = self.scope == PeakScope::WholeFile;
         for j in 0..len {
             for c in 0..self.channels {
                 let scanner = &self.scanners[c];
-                if scanner.bound(j) > self.peaks[c].segment {
+                let peaks = &self.peaks[c];
+                let threshold = if whole_file { peaks.max } else { peaks.segment };
+                if scanner.bound(j) > threshold {
                     let peak = scanner.measure(j);
                     self.refinements += 1;
                     let peaks = &mut self.peaks[c];
@@ -143,8 +166,11 @@ impl TruePeakMeter {
     }
 
     /// Highest true peak per channel over the last 3 s (30 finished segments and the current
-    /// one), dBTP.
+    /// one), dBTP; minus infinity in [`PeakScope::WholeFile`].
     pub fn recent_dbtp(&self) -> [f64; MAX_METER_CHANNELS] {
+        if self.scope == PeakScope::WholeFile {
+            return [f64::NEG_INFINITY; MAX_METER_CHANNELS];
+        }
         let mut peak = self.peaks.map(|p| p.segment);
         for segment in &self.recent {
             for (p, s) in peak.iter_mut().zip(segment) {
@@ -279,6 +305,35 @@ mod tests {
                 "trial {trial}: {measured} vs oracle {oracle}"
             );
         }
+    }
+
+    #[test]
+    fn whole_file_scope_reads_the_same_maximum_with_fewer_measurements() {
+        // Two seconds of a dense mixture whose crests all sit near one level, as in a master.
+        let signal: Vec<f32> = (0..96_000)
+            .map(|n| {
+                let t = n as f64;
+                (0.3 * (2.0 * PI * 0.0113 * t).sin()
+                    + 0.3 * (2.0 * PI * 0.0871 * t + 1.0).sin()
+                    + 0.3 * (2.0 * PI * 0.2319 * t + 2.0).sin()) as f32
+            })
+            .collect();
+        let recent = meter_over(&signal, 48_000.0);
+        let mut whole = TruePeakMeter::default();
+        whole.prepare(48_000.0, 1);
+        whole.set_scope(PeakScope::WholeFile);
+        for chunk in signal.chunks(333) {
+            whole.process(&[chunk]);
+        }
+        whole.flush();
+        assert_eq!(whole.max_dbtp(), recent.max_dbtp());
+        assert_eq!(whole.recent_dbtp()[0], f64::NEG_INFINITY);
+        assert!(
+            4 * whole.refinements() < 3 * recent.refinements(),
+            "{} vs {} measurements",
+            whole.refinements(),
+            recent.refinements()
+        );
     }
 
     #[test]

@@ -117,11 +117,13 @@ impl LoudnessProfile {
 /// One chunk of one channel: K-weighted energy and sample peak.
 fn chunk_mono(coeffs: &KCoeffs, filter: &mut KFilter, samples: &[f32]) -> (f64, f32) {
     let (mut energy, mut peak) = (0.0, 0.0f32);
+    let mut local = *filter;
     for &x in samples {
-        let y = filter.tick(coeffs, f64::from(x));
+        let y = local.tick(coeffs, f64::from(x));
         energy += y * y;
         peak = peak.max(x.abs());
     }
+    *filter = local;
     (energy, peak)
 }
 
@@ -133,12 +135,16 @@ fn chunk_stereo(
     right: &[f32],
 ) -> (f64, f32) {
     let (mut energy, mut peak) = (0.0, 0.0f32);
+    // Filter states in locals, so they stay in registers rather than round-trip through memory
+    // every sample (a third of the time).
+    let (mut filter_l, mut filter_r) = (*left_filter, *right_filter);
     for (&l, &r) in left.iter().zip(right) {
-        let yl = left_filter.tick(coeffs, f64::from(l));
-        let yr = right_filter.tick(coeffs, f64::from(r));
+        let yl = filter_l.tick(coeffs, f64::from(l));
+        let yr = filter_r.tick(coeffs, f64::from(r));
         energy += yl * yl + yr * yr;
         peak = peak.max(l.abs()).max(r.abs());
     }
+    (*left_filter, *right_filter) = (filter_l, filter_r);
     (energy, peak)
 }
 
