@@ -2,6 +2,7 @@
 //! a failed or interrupted write never leaves a partial output.
 
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -110,14 +111,24 @@ pub fn read_wav(path: &Path) -> anyhow::Result<Audio> {
 /// Writes `audio` as WAV in its `format`, atomically: a temporary file beside `path` is renamed
 /// over it only once complete. Integer formats are rounded and clipped to full scale.
 pub fn write_wav(path: &Path, audio: &Audio) -> anyhow::Result<()> {
-    write_atomically(path, &encode_wav(audio)?)
+    let wav = WavFile::new(audio)?;
+    write_atomically_with(path, |file| wav.write_to(file))
 }
 
 /// Writes `bytes` to `path` through a temporary file beside it, renamed into place only once
 /// complete: an interrupted or failed write leaves neither a partial file nor a temporary one.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    write_atomically_with(path, |file| file.write_all(bytes))
+}
+
+/// [`write_atomically`] for contents that `write` produces piece by piece.
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
     let temporary = temporary_path(path);
-    let result = fs::write(&temporary, bytes)
+    let result = fs::File::create(&temporary)
+        .and_then(|mut file| write(&mut file))
         .and_then(|()| fs::rename(&temporary, path))
         .map_err(anyhow::Error::from);
     if result.is_err() {
@@ -133,50 +144,100 @@ fn temporary_path(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.partial-{}", std::process::id()))
 }
 
-/// Room for the WAV header (hound writes at most 68 bytes; extensible format included).
-const WAV_HEADER_ROOM: usize = 128;
+/// `audio` as the bytes of a WAV file in its `format` (tests compare and edit whole files).
+#[cfg(test)]
+pub(crate) fn encode_wav(audio: &Audio) -> anyhow::Result<Vec<u8>> {
+    let wav = WavFile::new(audio)?;
+    let mut bytes = Vec::with_capacity(wav.byte_len());
+    wav.write_to(&mut bytes)?;
+    Ok(bytes)
+}
 
-/// `audio` as the bytes of a WAV file in its `format`. hound writes the header (its choice of
-/// format chunk); the samples are packed here in one pass over each channel, as hound would
-/// store them (its sample-by-sample writer took a tenth of a whole mastering run).
-pub fn encode_wav(audio: &Audio) -> anyhow::Result<Vec<u8>> {
-    let (bits_per_sample, sample_format) = audio.format.spec();
-    let channels = audio.channels.len();
-    let spec = hound::WavSpec {
-        channels: channels as u16,
-        sample_rate: audio.sample_rate,
-        bits_per_sample,
-        sample_format,
-    };
-    let width = usize::from(bits_per_sample / 8);
-    let data_bytes = audio.frames() * channels * width;
-    let too_long = || anyhow::anyhow!("{data_bytes} bytes of audio: too long for a WAV file");
-    let mut header = std::io::Cursor::new(Vec::with_capacity(data_bytes + WAV_HEADER_ROOM));
-    hound::WavWriter::new(&mut header, spec)?.finalize()?;
-    let mut bytes = header.into_inner();
-    // The header ends with the data chunk's length; the RIFF length counts all but 8 bytes.
-    let header_len = bytes.len();
-    let data_len = u32::try_from(data_bytes).map_err(|_| too_long())?;
-    let riff_len = u32::try_from(header_len - 8 + data_bytes).map_err(|_| too_long())?;
-    bytes[4..8].copy_from_slice(&riff_len.to_le_bytes());
-    bytes[header_len - 4..].copy_from_slice(&data_len.to_le_bytes());
-    bytes.resize(header_len + data_bytes, 0);
-    let frame_len = channels * width;
-    for (c, channel) in audio.channels.iter().enumerate() {
-        let slots = bytes[header_len..]
-            .chunks_exact_mut(frame_len)
-            .map(|frame| &mut frame[c * width..(c + 1) * width]);
-        match audio.format {
-            SampleFormat::Float32 => pack(slots, channel, |x| x.to_le_bytes()),
-            SampleFormat::Int16 => pack(slots, channel, |x| (quantize(x, 16) as i16).to_le_bytes()),
-            SampleFormat::Int24 => pack(slots, channel, |x| {
-                let [a, b, c, _] = quantize(x, 24).to_le_bytes();
-                [a, b, c]
-            }),
-            SampleFormat::Int32 => pack(slots, channel, |x| quantize(x, 32).to_le_bytes()),
+/// A WAV file of `audio`, produced piece by piece: hound writes the header (its choice of
+/// format chunk); the samples are packed here, as hound would store them, a piece at a time
+/// (hound's sample-by-sample writer took a tenth of a whole mastering run, and a whole file
+/// in memory costs its size in fresh pages).
+pub struct WavFile<'a> {
+    audio: &'a Audio,
+    /// Everything before the samples: RIFF and format chunks, any other chunk, the data chunk's
+    /// header.
+    pub header: Vec<u8>,
+    width: usize,
+}
+
+/// Frames packed per piece: a few hundred kilobytes, at home in the cache.
+const PIECE_FRAMES: usize = 1 << 15;
+
+impl<'a> WavFile<'a> {
+    pub fn new(audio: &'a Audio) -> anyhow::Result<Self> {
+        let (bits_per_sample, sample_format) = audio.format.spec();
+        let channels = audio.channels.len();
+        let spec = hound::WavSpec {
+            channels: channels as u16,
+            sample_rate: audio.sample_rate,
+            bits_per_sample,
+            sample_format,
+        };
+        let width = usize::from(bits_per_sample / 8);
+        let data_bytes = audio.frames() * channels * width;
+        let too_long = || anyhow::anyhow!("{data_bytes} bytes of audio: too long for a WAV file");
+        let mut header = std::io::Cursor::new(Vec::new());
+        hound::WavWriter::new(&mut header, spec)?.finalize()?;
+        let mut header = header.into_inner();
+        // The header ends with the data chunk's length; the RIFF length counts all but 8 bytes.
+        let header_len = header.len();
+        let data_len = u32::try_from(data_bytes).map_err(|_| too_long())?;
+        let riff_len = u32::try_from(header_len - 8 + data_bytes).map_err(|_| too_long())?;
+        header[4..8].copy_from_slice(&riff_len.to_le_bytes());
+        header[header_len - 4..].copy_from_slice(&data_len.to_le_bytes());
+        Ok(Self {
+            audio,
+            header,
+            width,
+        })
+    }
+
+    /// Bytes in the file.
+    pub fn byte_len(&self) -> usize {
+        self.header.len() + self.audio.frames() * self.audio.channels.len() * self.width
+    }
+
+    /// Writes the file to `sink`, a piece at a time.
+    pub fn write_to(&self, sink: &mut (impl Write + ?Sized)) -> std::io::Result<()> {
+        sink.write_all(&self.header)?;
+        let frames = self.audio.frames();
+        let frame_len = self.audio.channels.len() * self.width;
+        let mut piece = vec![0u8; PIECE_FRAMES.min(frames) * frame_len];
+        for start in (0..frames).step_by(PIECE_FRAMES) {
+            let end = frames.min(start + PIECE_FRAMES);
+            let bytes = &mut piece[..(end - start) * frame_len];
+            self.pack(start..end, bytes);
+            sink.write_all(bytes)?;
+        }
+        Ok(())
+    }
+
+    /// Packs the samples of `frames` into `bytes`, interleaved.
+    fn pack(&self, frames: std::ops::Range<usize>, bytes: &mut [u8]) {
+        let (width, frame_len) = (self.width, self.audio.channels.len() * self.width);
+        for (c, channel) in self.audio.channels.iter().enumerate() {
+            let slots = bytes
+                .chunks_exact_mut(frame_len)
+                .map(|frame| &mut frame[c * width..(c + 1) * width]);
+            let samples = &channel[frames.clone()];
+            match self.audio.format {
+                SampleFormat::Float32 => pack(slots, samples, |x| x.to_le_bytes()),
+                SampleFormat::Int16 => {
+                    pack(slots, samples, |x| (quantize(x, 16) as i16).to_le_bytes());
+                }
+                SampleFormat::Int24 => pack(slots, samples, |x| {
+                    let [a, b, c, _] = quantize(x, 24).to_le_bytes();
+                    [a, b, c]
+                }),
+                SampleFormat::Int32 => pack(slots, samples, |x| quantize(x, 32).to_le_bytes()),
+            }
         }
     }
-    Ok(bytes)
 }
 
 /// Stores each sample's little-endian bytes in its slot.

@@ -49,8 +49,8 @@ fn bext_body(readings: &MeterReadings, sample_rate: u32, bits: u16, channels: us
     body
 }
 
-/// `wav` (a RIFF/WAVE file) with a `bext` chunk carrying `readings` inserted before its first
-/// chunk.
+/// `wav` (a RIFF/WAVE file, or only its start: the RIFF length is read, not recounted) with a
+/// `bext` chunk carrying `readings` inserted before its first chunk.
 pub fn with_loudness_metadata(
     wav: &[u8],
     readings: &MeterReadings,

@@ -160,43 +160,82 @@ impl Processor for Dither {
         let Some(bits) = self.params.depth.bits() else {
             return;
         };
-        let scale = f64::from(1u32 << (bits - 1));
-        // A power of two: multiplying by its inverse is exact, and far quicker than dividing.
-        let lsb = 1.0 / scale;
-        let (low, high) = (-scale, scale - 1.0);
-        let shaped = self.params.shape == DitherShape::Shaped;
+        let word = Word::new(bits, self.params.shape == DitherShape::Shaped);
         let len = channels.iter().map(|c| c.len()).min().unwrap_or(0);
-        for i in 0..len {
-            for (c, samples) in channels.iter_mut().take(MAX_CHANNELS).enumerate() {
-                let x = f64::from(samples[i]);
-                let x = if x.is_finite() { x } else { 0.0 };
-                let state = &mut self.channels[c];
-                let dither = tpdf(&mut state.rng);
-                if x == 0.0 {
-                    state.silent_run += 1;
-                    if state.silent_run >= BLANK_AFTER {
-                        state.errors = [0.0; 3];
-                        samples[i] = 0.0;
-                        continue;
+        // Channel states in locals, so they stay in registers; stereo in one loop, so the two
+        // noise generators run side by side.
+        match channels {
+            [left, right] => {
+                let [mut state_l, mut state_r] = self.channels;
+                for (l, r) in left[..len].iter_mut().zip(&mut right[..len]) {
+                    *l = word.dither(&mut state_l, *l);
+                    *r = word.dither(&mut state_r, *r);
+                }
+                self.channels = [state_l, state_r];
+            }
+            channels => {
+                for (samples, state) in channels.iter_mut().zip(&mut self.channels) {
+                    let mut local = *state;
+                    for x in &mut samples[..len] {
+                        *x = word.dither(&mut local, *x);
                     }
-                } else {
-                    state.silent_run = 0;
+                    *state = local;
                 }
-                // In LSBs, minus the shaped past error.
-                let mut wanted = x * scale;
-                if shaped {
-                    wanted -= SHAPER_TAPS
-                        .iter()
-                        .zip(&state.errors)
-                        .map(|(h, e)| h * e)
-                        .sum::<f64>();
-                }
-                let quantized = round_half_away(wanted + dither).clamp(low, high);
-                // The error is bounded even when the output clips, so the loop stays stable.
-                let error = (quantized - wanted).clamp(-2.0, 2.0);
-                state.errors = [error, state.errors[0], state.errors[1]];
-                samples[i] = (quantized * lsb) as f32;
             }
         }
+    }
+}
+
+/// The target word: its scale and range in LSBs, and whether the error is shaped.
+struct Word {
+    scale: f64,
+    lsb: f64,
+    low: f64,
+    high: f64,
+    shaped: bool,
+}
+
+impl Word {
+    fn new(bits: u32, shaped: bool) -> Self {
+        let scale = f64::from(1u32 << (bits - 1));
+        Self {
+            scale,
+            // A power of two: multiplying by its inverse is exact, and far quicker than dividing.
+            lsb: 1.0 / scale,
+            low: -scale,
+            high: scale - 1.0,
+            shaped,
+        }
+    }
+
+    /// One sample dithered and quantized to the word.
+    #[inline(always)]
+    fn dither(&self, state: &mut ChannelState, x: f32) -> f32 {
+        let x = f64::from(x);
+        let x = if x.is_finite() { x } else { 0.0 };
+        let dither = tpdf(&mut state.rng);
+        if x == 0.0 {
+            state.silent_run += 1;
+            if state.silent_run >= BLANK_AFTER {
+                state.errors = [0.0; 3];
+                return 0.0;
+            }
+        } else {
+            state.silent_run = 0;
+        }
+        // In LSBs, minus the shaped past error.
+        let mut wanted = x * self.scale;
+        if self.shaped {
+            wanted -= SHAPER_TAPS
+                .iter()
+                .zip(&state.errors)
+                .map(|(h, e)| h * e)
+                .sum::<f64>();
+        }
+        let quantized = round_half_away(wanted + dither).clamp(self.low, self.high);
+        // The error is bounded even when the output clips, so the loop stays stable.
+        let error = (quantized - wanted).clamp(-2.0, 2.0);
+        state.errors = [error, state.errors[0], state.errors[1]];
+        (quantized * self.lsb) as f32
     }
 }

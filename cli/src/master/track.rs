@@ -3,6 +3,7 @@
 //! and write each delivery.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -17,7 +18,7 @@ use super::Target;
 use super::delivery::{Container, Delivery};
 use super::report::{FileReport, TargetCheck};
 use crate::analysis::Analysis;
-use crate::audio_file::{Audio, encode_flac, encode_wav, write_atomically};
+use crate::audio_file::{Audio, WavFile, encode_flac, write_atomically, write_atomically_with};
 use crate::bwf::with_loudness_metadata;
 use crate::decode::decode_all;
 use crate::render::RENDER_BLOCK;
@@ -241,6 +242,24 @@ fn aligned(channels: &[Vec<f32>], latency: usize) -> Vec<&[f32]> {
         .collect()
 }
 
+/// Passes bytes on to `inner`, hashing them on the way.
+struct Hashing<'a> {
+    inner: &'a mut dyn Write,
+    hasher: &'a mut Sha256,
+}
+
+impl Write for Hashing<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let written = self.inner.write(bytes)?;
+        self.hasher.update(&bytes[..written]);
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// Encodes, checksums and writes one output; reports it.
 fn write_output(
     job: &TrackJob,
@@ -250,22 +269,37 @@ fn write_output(
     readings: &lacquer_dsp::meter::MeterReadings,
 ) -> anyhow::Result<FileReport> {
     let delivery = output.delivery;
-    let bytes = match output.container {
-        Container::Wav if delivery.loudness_metadata() => with_loudness_metadata(
-            &encode_wav(audio)?,
-            readings,
-            audio.sample_rate,
-            delivery.bits(),
-            audio.channels.len(),
-        )?,
-        Container::Wav => encode_wav(audio)?,
-        Container::Flac => encode_flac(audio, &output.path.with_extension("flac-encoding"))?,
-    };
-    let sha256: String = Sha256::digest(&bytes)
+    let mut hasher = Sha256::new();
+    match output.container {
+        Container::Wav => {
+            let mut wav = WavFile::new(audio)?;
+            if delivery.loudness_metadata() {
+                wav.header = with_loudness_metadata(
+                    &wav.header,
+                    readings,
+                    audio.sample_rate,
+                    delivery.bits(),
+                    audio.channels.len(),
+                )?;
+            }
+            write_atomically_with(&output.path, |file| {
+                wav.write_to(&mut Hashing {
+                    inner: file,
+                    hasher: &mut hasher,
+                })
+            })?;
+        }
+        Container::Flac => {
+            let bytes = encode_flac(audio, &output.path.with_extension("flac-encoding"))?;
+            hasher.update(&bytes);
+            write_atomically(&output.path, &bytes)?;
+        }
+    }
+    let sha256: String = hasher
+        .finalize()
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    write_atomically(&output.path, &bytes)?;
     let measured = readings.loudness.integrated_lufs;
     let allowed = job.target.allowed_true_peak_dbtp(measured);
     Ok(FileReport {

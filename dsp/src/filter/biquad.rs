@@ -99,7 +99,7 @@ pub struct BiquadState {
 }
 
 /// State below this is flushed: f64 subnormals appear minutes into silence and are slow.
-const DENORMAL_FLOOR: f64 = 1e-30;
+pub const DENORMAL_FLOOR: f64 = 1e-30;
 
 impl BiquadState {
     /// Filters one sample. Does not flush decaying state: call [`Self::flush_denormals`] now

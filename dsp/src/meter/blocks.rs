@@ -14,7 +14,7 @@
 use super::MAX_METER_CHANNELS;
 use super::histogram::{LoudnessHistogram, energy_to_lufs};
 use super::kweighting::{KCoeffs, KFilter};
-use crate::util::{gain_to_db, power_to_db};
+use crate::util::{gain_to_db, power_to_db, running_max};
 
 /// Sub-blocks per momentary window (400 ms).
 const MOMENTARY_SUB_BLOCKS: usize = 40;
@@ -228,7 +228,7 @@ impl BlockMeter {
             let y = filter.tick(coeffs, f64::from(x));
             weighted += y * y;
             squares += f64::from(x * x);
-            peak = peak.max(x.abs());
+            peak = running_max(peak, x.abs());
         }
         self.filters[0] = filter;
         (block.weighted[0], block.squares[0], block.peak[0]) = (weighted, squares, peak);
@@ -251,8 +251,8 @@ impl BlockMeter {
             squares_l += f64::from(l * l);
             squares_r += f64::from(r * r);
             cross += f64::from(l * r);
-            peak_l = peak_l.max(l.abs());
-            peak_r = peak_r.max(r.abs());
+            peak_l = running_max(peak_l, l.abs());
+            peak_r = running_max(peak_r, r.abs());
         }
         self.filters = [filter_l, filter_r];
         block.weighted = [weighted_l, weighted_r];

@@ -9,7 +9,7 @@
 
 use std::f64::consts::PI;
 
-use crate::filter::{Biquad, BiquadState};
+use crate::filter::{Biquad, DENORMAL_FLOOR};
 
 /// The first stage: a high shelf modelling the acoustic effect of the head.
 pub fn shelf(sample_rate: f64) -> Biquad {
@@ -50,25 +50,58 @@ pub fn magnitude_db(freq_hz: f64, sample_rate: f64) -> f64 {
         + highpass(sample_rate).magnitude_db(freq_hz, sample_rate)
 }
 
+/// One stage's coefficients in the form the filter runs: the transposed direct form II with
+/// the output substituted into the state updates, so each sample's dependency on the last is
+/// one multiply and one subtract (the plain form's adds, multiplies and subtracts in turn: the
+/// meter and the loudness profile are bound by that chain).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Stage {
+    b0: f64,
+    /// `b1 - a1·b0` and `b2 - a2·b0`.
+    k1: f64,
+    k2: f64,
+    a1: f64,
+    a2: f64,
+}
+
+impl Stage {
+    fn new(c: &Biquad) -> Self {
+        Self {
+            b0: c.b0,
+            k1: c.b1 - c.a1 * c.b0,
+            k2: c.b2 - c.a2 * c.b0,
+            a1: c.a1,
+            a2: c.a2,
+        }
+    }
+
+    #[inline(always)]
+    fn tick(&self, state: &mut [f64; 2], x: f64) -> f64 {
+        let [s1, s2] = *state;
+        *state = [self.k1 * x + s2 - self.a1 * s1, self.k2 * x - self.a2 * s1];
+        self.b0 * x + s1
+    }
+}
+
 /// K-weighting filter state for one channel.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct KFilter {
-    shelf: BiquadState,
-    highpass: BiquadState,
+    shelf: [f64; 2],
+    highpass: [f64; 2],
 }
 
 /// The two stages' coefficients for one sample rate.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct KCoeffs {
-    pub shelf: Biquad,
-    pub highpass: Biquad,
+    shelf: Stage,
+    highpass: Stage,
 }
 
 impl KCoeffs {
     pub fn new(sample_rate: f64) -> Self {
         Self {
-            shelf: shelf(sample_rate),
-            highpass: highpass(sample_rate),
+            shelf: Stage::new(&shelf(sample_rate)),
+            highpass: Stage::new(&highpass(sample_rate)),
         }
     }
 }
@@ -77,8 +110,8 @@ impl KFilter {
     /// Filters one sample.
     #[inline]
     pub fn tick(&mut self, coeffs: &KCoeffs, x: f64) -> f64 {
-        let y = self.shelf.tick(&coeffs.shelf, x);
-        self.highpass.tick(&coeffs.highpass, y)
+        let y = coeffs.shelf.tick(&mut self.shelf, x);
+        coeffs.highpass.tick(&mut self.highpass, y)
     }
 
     pub fn reset(&mut self) {
@@ -88,8 +121,11 @@ impl KFilter {
     /// Clears state that has decayed below audibility, before it turns subnormal (slow).
     /// Called at fixed sample positions, so results stay independent of block sizes.
     pub fn flush_denormals(&mut self) {
-        self.shelf.flush_denormals();
-        self.highpass.flush_denormals();
+        for s in self.shelf.iter_mut().chain(&mut self.highpass) {
+            if s.abs() < DENORMAL_FLOOR {
+                *s = 0.0;
+            }
+        }
     }
 }
 

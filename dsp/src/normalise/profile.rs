@@ -4,6 +4,7 @@
 
 use crate::meter::kweighting::{KCoeffs, KFilter};
 use crate::meter::{LoudnessHistogram, energy_to_lufs};
+use crate::util::running_max;
 
 /// Chunks per 10 ms meter sub-block: chunk `k` ends at `round(k * rate / 400)`, so every
 /// fourth boundary is one of the meter's and gating blocks line up with `lacquer analyze`'s.
@@ -121,7 +122,7 @@ fn chunk_mono(coeffs: &KCoeffs, filter: &mut KFilter, samples: &[f32]) -> (f64, 
     for &x in samples {
         let y = local.tick(coeffs, f64::from(x));
         energy += y * y;
-        peak = peak.max(x.abs());
+        peak = running_max(peak, x.abs());
     }
     *filter = local;
     (energy, peak)
@@ -142,7 +143,7 @@ fn chunk_stereo(
         let yl = filter_l.tick(coeffs, f64::from(l));
         let yr = filter_r.tick(coeffs, f64::from(r));
         energy += yl * yl + yr * yr;
-        peak = peak.max(l.abs()).max(r.abs());
+        peak = running_max(running_max(peak, l.abs()), r.abs());
     }
     (*left_filter, *right_filter) = (filter_l, filter_r);
     (energy, peak)

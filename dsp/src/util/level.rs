@@ -18,9 +18,26 @@ pub fn power_to_db(power: f64) -> f64 {
     10.0 * power.log10()
 }
 
+/// `peak.max(candidate)` for a running peak that starts as a number: a NaN candidate is
+/// ignored, as `f32::max` ignores it, in one instruction. (`f32::max` also guards against a
+/// NaN `peak`, with three more instructions on the running peak's dependency chain, which
+/// bound the loudness profile's loop.)
+#[inline(always)]
+pub fn running_max(peak: f32, candidate: f32) -> f32 {
+    if candidate > peak { candidate } else { peak }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn running_max_is_max_and_ignores_nan_candidates() {
+        for (a, b) in [(0.5f32, 0.25), (0.25, 0.5), (0.0, -0.0), (1.0, 1.0)] {
+            assert_eq!(running_max(a, b), a.max(b));
+        }
+        assert_eq!(running_max(0.5, f32::NAN), 0.5);
+    }
 
     #[test]
     fn conversions_are_inverse_and_anchored() {
