@@ -5,7 +5,7 @@
 use crate::filter::{BandSplit, SPLIT_CHUNK};
 use crate::oversampling::PeakScanner;
 use crate::oversampling::peak_scan::{CHUNK, ScanDesign};
-use crate::util::DelayLine;
+use crate::util::{DelayLine, running_max};
 
 /// The low band stops at 0.4535 fs, so the audio-band scanner measures it exactly.
 pub const DETECT_SCAN: ScanDesign = ScanDesign::AUDIO_BAND;
@@ -68,16 +68,20 @@ const PEAK_BLOCKS: usize = HIGH_WINDOW.div_ceil(PEAK_BLOCK);
 impl RecentPeak {
     #[inline]
     fn push(&mut self, x: f32) -> f32 {
-        self.current = self.current.max(x.abs());
+        self.current = running_max(self.current, x.abs());
         self.filled += 1;
         if self.filled == PEAK_BLOCK {
-            self.newest = (self.newest + 1) % PEAK_BLOCKS;
+            self.newest = if self.newest + 1 == PEAK_BLOCKS {
+                0
+            } else {
+                self.newest + 1
+            };
             self.blocks[self.newest] = self.current;
-            self.blocks_max = self.blocks.iter().copied().fold(0.0, f32::max);
+            self.blocks_max = self.blocks.iter().copied().fold(0.0, running_max);
             self.current = 0.0;
             self.filled = 0;
         }
-        self.blocks_max.max(self.current)
+        running_max(self.blocks_max, self.current)
     }
 }
 

@@ -11,7 +11,7 @@
 //! Blocks go through stage by stage; only the release and the box average step sample by
 //! sample.
 
-use crate::util::DelayLine;
+use crate::util::{DelayLine, running_max, running_min};
 
 /// Release behaviour.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -93,21 +93,29 @@ impl WindowMin {
 
     /// Replaces each value by the minimum of the last `window` values up to it.
     fn process(&mut self, values: &mut [f32]) {
+        // The running state in locals: stored through `self` it would make a round trip
+        // through memory on every value's dependency chain.
+        let (mut filled, mut prefix) = (self.filled, self.prefix);
+        let (run, suffix) = (
+            &mut self.run[..self.window],
+            &mut self.suffix[..=self.window],
+        );
         for value in values {
-            self.run[self.filled] = *value;
-            self.prefix = self.prefix.min(*value);
-            *value = self.prefix.min(self.suffix[self.filled + 1]);
-            self.filled += 1;
-            if self.filled == self.window {
+            run[filled] = *value;
+            prefix = running_min(prefix, *value);
+            *value = running_min(prefix, suffix[filled + 1]);
+            filled += 1;
+            if filled == run.len() {
                 let mut min = f32::INFINITY;
-                for (suffix, &v) in self.suffix[..self.window].iter_mut().zip(&self.run).rev() {
-                    min = min.min(v);
+                for (suffix, &v) in suffix.iter_mut().zip(run.iter()).rev() {
+                    min = running_min(min, v);
                     *suffix = min;
                 }
-                self.prefix = f32::INFINITY;
-                self.filled = 0;
+                prefix = f32::INFINITY;
+                filled = 0;
             }
         }
+        (self.filled, self.prefix) = (filled, prefix);
     }
 }
 
@@ -142,6 +150,16 @@ pub struct GainEnvelope {
 
 /// Gains within this of unity are unity: release ends exactly, so idle output is transparent.
 const UNITY_SNAP: f64 = 1e-9;
+/// Gains from this up are within [`UNITY_SNAP`] of unity (`1 - gain < UNITY_SNAP`, tested), so
+/// the snap is one comparison on the release's dependency chain rather than a subtraction and
+/// a comparison.
+const SNAP_ABOVE: f64 = 1.0 - UNITY_SNAP;
+
+/// `gain`, or unity if it is within [`UNITY_SNAP`] of it.
+#[inline(always)]
+fn snap_to_unity(gain: f64) -> f64 {
+    if gain >= SNAP_ABOVE { 1.0 } else { gain }
+}
 
 impl GainEnvelope {
     /// An envelope for look-aheads up to `max_lookahead`, holds up to `max_hold` samples and
@@ -272,33 +290,35 @@ impl GainEnvelope {
         // Written as `released · keep + target · coeff`, so each sample's dependency on the
         // previous one is one multiply-add.
         let (coeff, keep) = (self.fast_coeff, 1.0 - self.fast_coeff);
-        let snap = |gain: f64| if 1.0 - gain < UNITY_SNAP { 1.0 } else { gain };
+        let (mut released, mut baseline) = (self.released, self.baseline);
         match shape.release {
             Release::Manual { .. } => {
                 for value in block.iter_mut() {
-                    let recovered = snap(self.released * keep + coeff);
-                    self.released = recovered.min(f64::from(*value));
-                    *value = self.released as f32;
+                    let recovered = snap_to_unity(released * keep + coeff);
+                    released = running_min(recovered, f64::from(*value));
+                    *value = released as f32;
                 }
             }
             Release::Linear { .. } => {
                 for value in block.iter_mut() {
-                    let recovered = (self.released + coeff).min(1.0);
-                    self.released = recovered.min(f64::from(*value));
-                    *value = self.released as f32;
+                    let recovered = running_min(released + coeff, 1.0);
+                    released = running_min(recovered, f64::from(*value));
+                    *value = released as f32;
                 }
             }
             Release::Auto { .. } => {
+                let slow = self.slow_coeff;
                 for value in block.iter_mut() {
                     let held = f64::from(*value);
-                    self.baseline = snap(self.baseline + (held - self.baseline) * self.slow_coeff);
-                    let target = self.baseline.max(self.released);
-                    let recovered = snap(self.released * keep + target * coeff);
-                    self.released = recovered.min(held);
-                    *value = self.released as f32;
+                    baseline = snap_to_unity(baseline + (held - baseline) * slow);
+                    let target = running_max(baseline, released);
+                    let recovered = snap_to_unity(released * keep + target * coeff);
+                    released = running_min(recovered, held);
+                    *value = released as f32;
                 }
             }
         }
+        (self.released, self.baseline) = (released, baseline);
         // How long the release has rested on the steady requirement.
         let resting = block
             .iter()
@@ -317,26 +337,43 @@ impl GainEnvelope {
         let leaving = &mut self.leaving[..block.len()];
         self.box_delay.process_into(block, leaving);
         let ramp = shape.ramp as f64;
+        let (mut sum, mut reduced) = (self.box_sum, self.box_reduced);
         for (value, &left) in block.iter_mut().zip(leaving.iter()) {
             let entering = *value;
-            self.box_sum += f64::from(entering) - f64::from(left);
-            self.box_reduced =
-                self.box_reduced + usize::from(entering < 1.0) - usize::from(left < 1.0);
+            sum += f64::from(entering) - f64::from(left);
+            reduced = reduced + usize::from(entering < 1.0) - usize::from(left < 1.0);
             // No entry below unity: exactly 1 (and a fresh sum, so rounding never accumulates).
-            let unity = self.box_reduced == 0;
-            self.box_sum = if unity { ramp } else { self.box_sum };
+            let unity = reduced == 0;
+            sum = if unity { ramp } else { sum };
             *value = if unity {
                 1.0
             } else {
-                (self.box_sum * self.inverse_ramp) as f32
+                (sum * self.inverse_ramp) as f32
             };
         }
+        (self.box_sum, self.box_reduced) = (sum, reduced);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_snap_threshold_is_the_unity_distance() {
+        // Every double within a million steps of the threshold, and some far from it.
+        let mut gain = SNAP_ABOVE;
+        for _ in 0..1_000_000 {
+            gain = gain.next_down();
+        }
+        for _ in 0..2_000_000 {
+            assert_eq!(gain >= SNAP_ABOVE, 1.0 - gain < UNITY_SNAP, "{gain:e}");
+            gain = gain.next_up();
+        }
+        for gain in [0.0, 0.5, 0.999, 1.0] {
+            assert_eq!(gain >= SNAP_ABOVE, 1.0 - gain < UNITY_SNAP, "{gain}");
+        }
+    }
 
     fn envelope(lookahead: usize, ramp: usize, hold: usize, release: Release) -> GainEnvelope {
         let mut env = GainEnvelope::with_capacity(64, 16, 256);

@@ -118,11 +118,14 @@ impl FarField {
                 output.fill((self.start + self.growth * self.entered) * FRAC_1_PI);
             } else {
                 self.segment[self.filled..self.filled + take].copy_from_slice(input);
+                // In locals: through `self` the sum would round-trip memory every sample.
+                let (start, growth, mut entered) = (self.start, self.growth, self.entered);
                 for (&x, bound) in input.iter().zip(output) {
-                    self.entered += x.abs();
+                    entered += x.abs();
                     // |sin(πf)| ≤ 1 and e^(-a·f) ≤ 1 within an interval.
-                    *bound = (self.start + self.growth * self.entered) * FRAC_1_PI;
+                    *bound = (start + growth * entered) * FRAC_1_PI;
                 }
+                self.entered = entered;
             }
             self.filled += take;
             done += take;

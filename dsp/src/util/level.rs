@@ -18,13 +18,19 @@ pub fn power_to_db(power: f64) -> f64 {
     10.0 * power.log10()
 }
 
-/// `peak.max(candidate)` for a running peak that starts as a number: a NaN candidate is
-/// ignored, as `f32::max` ignores it, in one instruction. (`f32::max` also guards against a
-/// NaN `peak`, with three more instructions on the running peak's dependency chain, which
-/// bound the loudness profile's loop.)
+/// `peak.max(candidate)` for a running maximum that starts as a number: a NaN candidate is
+/// ignored, as `max` ignores it, in one instruction. (`max` also guards against a NaN `peak`,
+/// with three more instructions on the running value's dependency chain, which bound the
+/// loudness profile's and the limiter envelope's loops.)
 #[inline(always)]
-pub fn running_max(peak: f32, candidate: f32) -> f32 {
+pub fn running_max<T: PartialOrd>(peak: T, candidate: T) -> T {
     if candidate > peak { candidate } else { peak }
+}
+
+/// `low.min(candidate)` for a running minimum that starts as a number (see [`running_max`]).
+#[inline(always)]
+pub fn running_min<T: PartialOrd>(low: T, candidate: T) -> T {
+    if candidate < low { candidate } else { low }
 }
 
 #[cfg(test)]
@@ -32,11 +38,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn running_max_is_max_and_ignores_nan_candidates() {
-        for (a, b) in [(0.5f32, 0.25), (0.25, 0.5), (0.0, -0.0), (1.0, 1.0)] {
+    fn running_extremes_are_max_and_min_and_ignore_nan_candidates() {
+        for (a, b) in [(0.5f32, 0.25), (0.25, 0.5), (1.0, 1.0)] {
             assert_eq!(running_max(a, b), a.max(b));
+            assert_eq!(running_min(a, b), a.min(b));
+            assert_eq!(running_min(f64::from(a), f64::from(b)), f64::from(a.min(b)));
         }
         assert_eq!(running_max(0.5, f32::NAN), 0.5);
+        assert_eq!(running_min(0.5, f64::NAN), 0.5);
     }
 
     #[test]

@@ -11,7 +11,7 @@ mod time;
 
 pub use blocks::for_each_slice;
 pub use delay::DelayLine;
-pub use level::{db_to_gain, gain_to_db, power_to_db, running_max};
+pub use level::{db_to_gain, gain_to_db, power_to_db, running_max, running_min};
 pub use ramp::GainRamp;
 pub use rounding::round_half_away;
 pub use sanitize::sanitize;
