@@ -337,6 +337,23 @@ mod tests {
     }
 
     #[test]
+    fn non_finite_samples_read_as_silence() {
+        let clean = sine(4_800, 0.05, 0.3, 0.5);
+        let mut damaged = clean.clone();
+        let mut zeroed = clean.clone();
+        for (k, bad) in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY]
+            .into_iter()
+            .enumerate()
+        {
+            damaged[1_000 + 700 * k] = bad;
+            zeroed[1_000 + 700 * k] = 0.0;
+        }
+        let read = meter_over(&damaged, 48_000.0).max_dbtp()[0];
+        assert!(read.is_finite(), "{read}");
+        assert_eq!(read, meter_over(&zeroed, 48_000.0).max_dbtp()[0]);
+    }
+
+    #[test]
     fn results_do_not_depend_on_block_size() {
         let signal = sine(30_000, 0.21, 0.3, 0.8);
         let whole = meter_over(&signal, 48_000.0);

@@ -20,7 +20,7 @@
 //! attenuates it (the filters' transition band).
 
 use super::PolyphaseKernel;
-use crate::util::fir;
+use crate::util::{fir, running_max};
 
 /// Most samples one push may bring.
 pub const CHUNK: usize = 256;
@@ -211,7 +211,11 @@ impl PeakScanner {
         let history = self.history;
         self.x
             .copy_within(self.completed..self.completed + history, 0);
-        self.x[history..history + len].copy_from_slice(&samples[..len]);
+        // NaN and infinities read as silence (a meter may be fed them): the rows stay finite,
+        // so the screen needs no NaN guards.
+        for (x, &sample) in self.x[history..history + len].iter_mut().zip(samples) {
+            *x = if sample.is_finite() { sample } else { 0.0 };
+        }
         self.completed = len;
     }
 
@@ -342,17 +346,18 @@ impl PeakScanner {
             curve_x[i] = (quarter_b[i - 1] - 2.0 * x[i] + quarter_a[i]).abs();
         }
         for i in first..first + len {
-            let curvature = curve_x[i]
-                .max(curve_x[i + 1])
-                .max((x[i] - 2.0 * quarter_a[i] + mid[i]).abs())
-                .max((quarter_a[i] - 2.0 * mid[i] + quarter_b[i]).abs())
-                .max((mid[i] - 2.0 * quarter_b[i] + x[i + 1]).abs());
-            let grid_max = x[i]
-                .abs()
-                .max(quarter_a[i].abs())
-                .max(mid[i].abs())
-                .max(quarter_b[i].abs())
-                .max(x[i + 1].abs());
+            // Finite rows: the maxima need no NaN guards (a third of the instructions).
+            let curvature = [
+                curve_x[i + 1],
+                (x[i] - 2.0 * quarter_a[i] + mid[i]).abs(),
+                (quarter_a[i] - 2.0 * mid[i] + quarter_b[i]).abs(),
+                (mid[i] - 2.0 * quarter_b[i] + x[i + 1]).abs(),
+            ]
+            .into_iter()
+            .fold(curve_x[i], running_max);
+            let grid_max = [quarter_a[i], mid[i], quarter_b[i], x[i + 1]]
+                .into_iter()
+                .fold(x[i].abs(), |max, v| running_max(max, v.abs()));
             bound[i] = BOUND_FLOOR * grid_max + BOUND_CURVATURE * curvature;
         }
     }
