@@ -14,17 +14,22 @@ const CHUNK: usize = 5120;
 
 /// `channels` at `from` Hz resampled to `to` Hz, aligned (the resampler's delay removed) and
 /// `round(frames * to / from)` frames long, each channel with room for `spare` frames more
-/// (so the caller can pad it without a copy). Returns the input unchanged when the rates
-/// match, growing it by `spare` zeros the same way.
+/// (so the caller can pad it without a copy). A copy of the input when the rates match.
 pub fn resample(
-    mut channels: Vec<Vec<f32>>,
+    channels: &[Vec<f32>],
     from: u32,
     to: u32,
     spare: usize,
 ) -> anyhow::Result<Vec<Vec<f32>>> {
     if from == to || channels.is_empty() {
-        channels.iter_mut().for_each(|c| c.reserve_exact(spare));
-        return Ok(channels);
+        return Ok(channels
+            .iter()
+            .map(|c| {
+                let mut copy = Vec::with_capacity(c.len() + spare);
+                copy.extend_from_slice(c);
+                copy
+            })
+            .collect());
     }
     let frames = channels[0].len();
     let mut resampler = Fft::<f32>::new_custom(
@@ -38,7 +43,7 @@ pub fn resample(
     )
     .with_context(|| format!("cannot resample {from} Hz to {to} Hz"))?;
     let input =
-        SequentialSliceOfVecs::new(&channels, channels.len(), frames).context("resampler input")?;
+        SequentialSliceOfVecs::new(channels, channels.len(), frames).context("resampler input")?;
     // Straight into the planar output (no interleaved copy of the whole track).
     let needed = resampler.process_all_needed_output_len(frames);
     let count = channels.len();
@@ -104,7 +109,7 @@ mod tests {
         for (from, to) in [(48_000, 44_100), (44_100, 48_000), (96_000, 44_100)] {
             for freq in [100.0, 1_000.0, 10_000.0, 18_000.0] {
                 let x = sine(freq, from, from as usize, 0.5);
-                let y = resample(vec![x.clone(), x], from, to, 0).unwrap();
+                let y = resample(&[x.clone(), x], from, to, 0).unwrap();
                 assert_eq!(y[0].len(), to as usize, "{from}->{to}");
                 let (residual, lag) = residual_db_and_lag(&y[0], freq, to);
                 assert!(
@@ -119,7 +124,7 @@ mod tests {
     #[test]
     fn content_above_the_new_nyquist_is_removed() {
         let x = sine(23_000.0, 48_000, 48_000, 0.5);
-        let y = resample(vec![x], 48_000, 44_100, 0).unwrap();
+        let y = resample(&[x], 48_000, 44_100, 0).unwrap();
         let middle = &y[0][11_025..33_075];
         let peak = middle.iter().fold(0.0f32, |p, x| p.max(x.abs()));
         assert!(20.0 * f64::from(peak / 0.5).log10() < -100.0, "{peak}");

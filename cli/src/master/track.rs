@@ -159,7 +159,7 @@ impl LimitedRender {
             .with_context(|| format!("cannot master at {rate} Hz"))?;
         let latency = chain.latency();
         // Room for the latency's worth of tail, so the padding below copies nothing.
-        let mut input = resample(source, source_rate, rate, latency)?;
+        let mut input = resample(&source, source_rate, rate, latency)?;
         for channel in &mut input {
             channel.resize(channel.len() + latency, 0.0);
         }
@@ -172,7 +172,9 @@ impl LimitedRender {
             release_ms: params.limiter.release_ms,
             max_drive_db: MAX_DRIVE_DB,
         };
-        let mut limited = Vec::new();
+        // The limited audio goes where the source was: its pages are already in memory (fresh
+        // ones cost more than the copy into them).
+        let mut limited = source;
         let outcome = normalise(&profile, &spec, |drive_db| {
             params.limiter.drive_db = drive_db;
             chain.set_params(&params);
