@@ -233,9 +233,12 @@ impl Word {
                 .sum::<f64>();
         }
         let quantized = round_half_away(wanted + dither).clamp(self.low, self.high);
-        // The error is bounded even when the output clips, so the loop stays stable.
-        let error = (quantized - wanted).clamp(-2.0, 2.0);
-        state.errors = [error, state.errors[0], state.errors[1]];
+        // Only the shaper needs the past errors (flat dither keeps them at zero). The error is
+        // bounded even when the output clips, so the loop stays stable.
+        if self.shaped {
+            let error = (quantized - wanted).clamp(-2.0, 2.0);
+            state.errors = [error, state.errors[0], state.errors[1]];
+        }
         (quantized * self.lsb) as f32
     }
 }
