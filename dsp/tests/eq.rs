@@ -1,5 +1,7 @@
 //! The EQ against its analog prototypes and under automation, bad settings and channel modes.
 
+mod common;
+
 use lacquer_dsp::eq::{BandParams, BandType, ChannelMode, EqParams, Equalizer};
 use lacquer_dsp::{ProcessSpec, Processor};
 use proptest::prelude::*;
@@ -133,13 +135,7 @@ fn accuracy_table() {
     ] {
         let mut row = format!("{rate} | {top}");
         for band_type in types {
-            let mut state = 12_345u64;
-            let mut unit = move || {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                (state >> 11) as f64 / (1u64 << 53) as f64
-            };
+            let mut unit = common::unit_random(12_345);
             let (mut worst, mut pairs) = (0.0f64, 0);
             for _ in 0..5000 {
                 let freq_hz = 20.0 * (top / 20.0f64).powf(unit());

@@ -85,6 +85,7 @@ fn cumulative_hat(t: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::util::test_random::unit_random;
 
     /// The interpolated spectrum evaluated directly, integrated by the midpoint rule.
     fn brute_force(power: &[f64], band: Band) -> f64 {
@@ -105,13 +106,7 @@ mod tests {
 
     #[test]
     fn integration_matches_the_interpolated_spectrum_integrated_by_brute_force() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut random = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut random = unit_random(0x2545_f491_4f6c_dd1d);
         let power: Vec<f64> = (0..65).map(|_| random()).collect();
         let edges = [
             (0.0, 64.0),

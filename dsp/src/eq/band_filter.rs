@@ -1,7 +1,7 @@
 //! A running band: glides its settings, recomputes its sections, filters one or two channels.
 
 use super::band::{BandParams, MAX_SECTIONS};
-use crate::filter::Biquad;
+use crate::filter::{Biquad, DENORMAL_FLOOR};
 use crate::util::{GainRamp, ms_to_samples, smoothing_step};
 
 /// Samples between coefficient updates while a band glides.
@@ -10,8 +10,6 @@ pub const TICK: usize = 32;
 const GLIDE_MS: f64 = 20.0;
 /// Fade time when a band switches on or off, or changes shape or channel.
 const FADE_MS: f64 = 15.0;
-/// Filter state below this is flushed before it turns subnormal.
-const DENORMAL_FLOOR: f64 = 1e-30;
 
 /// Which entries of a frame a band filters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -238,6 +238,7 @@ impl LoudnessHistogram {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::util::test_random::unit_random;
 
     #[test]
     fn gating_drops_quiet_blocks_and_averages_energies_exactly() {
@@ -293,13 +294,7 @@ mod tests {
 
     #[test]
     fn gating_and_percentiles_match_direct_computation_even_with_blocks_at_the_gate() {
-        let mut state = 0x1234_5678_9abc_def1u64;
-        let mut random = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut random = unit_random(0x1234_5678_9abc_def1);
         for trial in 0..300 {
             // Coarse loudness steps put several blocks in the bin the gate falls into.
             let blocks: Vec<f64> = (0..10 + trial)

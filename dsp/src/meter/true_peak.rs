@@ -191,6 +191,7 @@ mod tests {
     use super::*;
     use crate::oversampling::PolyphaseKernel;
     use crate::oversampling::peak_scan::{FINE_FACTOR, parabola_peak};
+    use crate::util::test_random::unit_random;
 
     const FINE_TAPS: usize = ScanDesign::AUDIO_BAND.fine_taps;
     const FINE_BETA: f64 = ScanDesign::AUDIO_BAND.fine_beta;
@@ -261,13 +262,7 @@ mod tests {
 
     #[test]
     fn screening_and_climbing_find_the_same_peak_as_measuring_everywhere() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut random = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut random = unit_random(0x2545_f491_4f6c_dd1d);
         for trial in 0..40 {
             // Random band-limited mixtures: a few partials up to 0.4535 fs, some in bursts.
             let partials: Vec<(f64, f64, f64, f64)> = (0..1 + trial % 5)

@@ -7,6 +7,8 @@ mod level;
 mod ramp;
 mod rounding;
 mod sanitize;
+#[cfg(test)]
+pub(crate) mod test_random;
 mod time;
 
 pub use blocks::for_each_slice;

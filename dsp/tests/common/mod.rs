@@ -13,6 +13,17 @@ use lacquer_dsp::{ProcessSpec, Processor};
 
 pub const RATES: [f64; 6] = [22_050.0, 44_100.0, 48_000.0, 96_000.0, 192_000.0, 384_000.0];
 
+/// Values uniform in 0..1 (xorshift64, 53 bits) from `seed` (nonzero): the same on every run.
+pub fn unit_random(seed: u64) -> impl FnMut() -> f64 {
+    let mut state = seed;
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
 pub fn prepared<P: Processor>(mut processor: P, rate: f64) -> P {
     processor.prepare(&ProcessSpec::stereo(rate, 512));
     processor
