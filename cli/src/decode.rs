@@ -106,7 +106,10 @@ struct Collect {
 impl Sink for Collect {
     fn start(&mut self, info: &StreamInfo) -> anyhow::Result<()> {
         let capacity = info.frames_hint.unwrap_or(0) as usize;
-        self.channels = vec![Vec::with_capacity(capacity); info.channels];
+        // One by one: `vec![v; n]` clones, and a clone has no spare capacity.
+        self.channels = (0..info.channels)
+            .map(|_| crate::memory::track_buffer(capacity))
+            .collect();
         Ok(())
     }
 
