@@ -108,7 +108,7 @@ impl Sink for Collect {
         let capacity = info.frames_hint.unwrap_or(0) as usize;
         // One by one: `vec![v; n]` clones, and a clone has no spare capacity.
         self.channels = (0..info.channels)
-            .map(|_| crate::memory::track_buffer(capacity))
+            .map(|_| Vec::with_capacity(capacity))
             .collect();
         Ok(())
     }

@@ -12,7 +12,6 @@ pub mod commands;
 pub mod decode;
 pub mod demo;
 pub mod master;
-pub mod memory;
 pub mod render;
 pub mod report;
 pub mod resample;

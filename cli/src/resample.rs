@@ -25,7 +25,7 @@ pub fn resample(
         return Ok(channels
             .iter()
             .map(|c| {
-                let mut copy = crate::memory::track_buffer(c.len() + spare);
+                let mut copy = Vec::with_capacity(c.len() + spare);
                 copy.extend_from_slice(c);
                 copy
             })
@@ -49,7 +49,7 @@ pub fn resample(
     let count = channels.len();
     let mut planar: Vec<Vec<f32>> = (0..count)
         .map(|_| {
-            let mut channel = crate::memory::track_buffer(needed + spare);
+            let mut channel = Vec::with_capacity(needed + spare);
             channel.resize(needed, 0.0);
             channel
         })

@@ -2,7 +2,7 @@
 //! predict the integrated loudness after any gain and a model of the limiter without running
 //! it.
 
-use crate::meter::kweighting::{KCoeffs, KFilter};
+use crate::meter::kweighting::{KCoeffs, KFilter, StereoKFilter};
 use crate::meter::{LoudnessHistogram, energy_to_lufs};
 use crate::util::running_max;
 
@@ -138,14 +138,13 @@ fn chunk_stereo(
     let (mut energy, mut peak) = (0.0, 0.0f32);
     // Filter states in locals, so they stay in registers rather than round-trip through memory
     // every sample (a third of the time).
-    let (mut filter_l, mut filter_r) = (*left_filter, *right_filter);
+    let mut filter = StereoKFilter::load([&*left_filter, &*right_filter]);
     for (&l, &r) in left.iter().zip(right) {
-        let yl = filter_l.tick(coeffs, f64::from(l));
-        let yr = filter_r.tick(coeffs, f64::from(r));
+        let [yl, yr] = filter.tick(coeffs, [f64::from(l), f64::from(r)]);
         energy += yl * yl + yr * yr;
         peak = running_max(running_max(peak, l.abs()), r.abs());
     }
-    (*left_filter, *right_filter) = (filter_l, filter_r);
+    filter.store([left_filter, right_filter]);
     (energy, peak)
 }
 
