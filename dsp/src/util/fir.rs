@@ -7,7 +7,7 @@
 /// Outputs computed together, their sums kept in registers across all taps: four vectors'
 /// worth, so four independent addition chains hide the adder's latency. Shorter rows finish in
 /// single vectors, then one by one.
-const WIDE: usize = 32;
+const WIDE: usize = 64;
 const LANES: usize = 8;
 
 /// `out[i] = first[i] + Σ_k taps[k] · (x[lo - k + i] + x[hi + k + i])`: a symmetric FIR as
