@@ -387,6 +387,13 @@ impl MasterChain {
         self.input_metering = on;
     }
 
+    /// Turns the limiter's own output measurement on or off (on by default): a render whose
+    /// output meter measures the same samples needs no second measurement.
+    /// See [`Limiter::set_readout`].
+    pub fn set_limiter_readout(&mut self, on: bool) {
+        self.limiter.set_readout(on);
+    }
+
     /// Chooses what the meters' true-peak readings keep track of: a render reporting on a
     /// whole file needs no 3 s history, and measures less without it.
     pub fn set_true_peak_scope(&mut self, scope: PeakScope) {

@@ -4,7 +4,8 @@
 //! Every case renders stereo through a freshly prepared limiter (ceiling -1 dBTP), flushes
 //! its latency and checks that no reconstructed peak exceeds the ceiling by more than
 //! 0.005 dB, and that the limiter's own "ceiling held" readout is honest: it reports no overs
-//! and never reads lower than the reference.
+//! and never reads lower than the reference. File renders switch the readout off (their output
+//! meter measures instead); the ceiling must hold without it as well.
 
 use lacquer_dsp::limiter::{Character, Detection, Limiter, LimiterParams};
 use lacquer_dsp::{ProcessSpec, Processor};
@@ -19,7 +20,20 @@ const READOUT_TOLERANCE_DB: f64 = 0.001;
 
 /// Renders a case and returns what is wrong with it, if anything, after printing its figures.
 fn check(name: &str, rate: f64, input: &[Vec<f32>], params: &LimiterParams) -> Option<String> {
+    check_with(name, rate, input, params, true)
+}
+
+/// [`check`], with the limiter's readout on or off (off, only the ceiling is checked, and the
+/// readings must hold no measurement).
+fn check_with(
+    name: &str,
+    rate: f64,
+    input: &[Vec<f32>],
+    params: &LimiterParams,
+    readout: bool,
+) -> Option<String> {
     let mut limiter = Limiter::new(params.clone());
+    limiter.set_readout(readout);
     limiter.prepare(&ProcessSpec::stereo(rate, 512));
     let tail = limiter.latency() + 4096;
     let output = render_blocks(&mut limiter, input, 512, tail);
@@ -33,6 +47,9 @@ fn check(name: &str, rate: f64, input: &[Vec<f32>], params: &LimiterParams) -> O
     eprintln!("{name}: {excess:+.4} dB over the ceiling, readout {readout_error:+.4} dB");
     if excess > TOLERANCE_DB {
         Some(format!("{name}: {excess:+.4} dB over"))
+    } else if !readout {
+        (readings.output_true_peak_dbtp != f64::NEG_INFINITY || readings.overs > 0)
+            .then(|| format!("{name}: a readout without the readout: {readings:?}"))
     } else if readings.overs > 0 || readout_error < -READOUT_TOLERANCE_DB {
         Some(format!(
             "{name}: readout {:.4} dBTP ({} overs), reference {exact:.4} dBTP",
@@ -127,6 +144,18 @@ fn ceiling_holds_on_every_torture_signal_at_every_rate() {
                 &input,
                 &params(drive),
             ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn ceiling_holds_without_the_readout_at_every_rate() {
+    let mut failures = Vec::new();
+    for rate in [44_100.0, 48_000.0, 96_000.0, 192_000.0] {
+        for (name, input, drive) in torture(rate) {
+            let name = format!("{rate} Hz, {name}, no readout");
+            failures.extend(check_with(&name, rate, &input, &params(drive), false));
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");

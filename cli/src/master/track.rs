@@ -150,6 +150,8 @@ impl LimitedRender {
         let mut chain = MasterChain::new(params.clone());
         chain.set_input_metering(false);
         chain.set_true_peak_scope(PeakScope::WholeFile);
+        // The output meter measures the delivered samples' true peak for the report.
+        chain.set_limiter_readout(false);
         chain
             .prepare(&ProcessSpec {
                 sample_rate: f64::from(rate),

@@ -96,9 +96,11 @@ pub struct LimiterReadings {
     pub max_gain_reduction_db: f64,
     /// Gain reduction per 10 ms (the largest in each), oldest first.
     pub history_db: [f32; HISTORY_LEN],
-    /// True peak of the limiter's output since reset, dBTP: the proof the ceiling held.
+    /// True peak of the limiter's output since reset, dBTP: the proof the ceiling held
+    /// (minus infinity while the readout is off: [`super::Limiter::set_readout`]).
     pub output_true_peak_dbtp: f64,
-    /// Intervals whose output peak exceeded the ceiling by more than [`super::OVER_TOLERANCE_DB`].
+    /// Intervals whose output peak exceeded the ceiling by more than [`super::OVER_TOLERANCE_DB`]
+    /// (none counted while the readout is off).
     pub overs: u64,
 }
 

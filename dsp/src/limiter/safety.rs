@@ -1,7 +1,7 @@
 //! The second stage: measures the first stage's output exactly and corrects what still exceeds
 //! the ceiling.
 
-use super::{Limiter, PeakMode, link_gains};
+use super::{Limiter, PeakMode, UNREAD_SAFETY_FLOOR, link_gains};
 
 impl Limiter {
     /// Measures the first stage's output exactly, far field included, and corrects what still
@@ -10,7 +10,11 @@ impl Limiter {
     pub(super) fn safety_stage(&mut self, count: usize, len: usize, link: f32, mode: PeakMode) {
         let ceiling = self.ceiling;
         // Intervals under this cannot raise the readout or count as overs.
-        let readout_floor = ceiling.min(self.output_peak).min(self.over_threshold);
+        let readout_floor = if self.readout {
+            ceiling.min(self.output_peak).min(self.over_threshold)
+        } else {
+            ceiling * UNREAD_SAFETY_FLOOR
+        };
         for channel in &mut self.channels[..count] {
             let rows = &mut channel.rows;
             channel.safety_scanner.push(&rows.stage[..len]);

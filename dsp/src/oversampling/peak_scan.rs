@@ -242,8 +242,10 @@ impl PeakScanner {
         self.bound[self.first() + j]
     }
 
-    /// The exact peak magnitude within completed interval `j`: climbs the 16x grid from the
-    /// screen's best point to the local maximum and refines it with a parabola.
+    /// The exact peak magnitude at interval `j`: climbs the 16x grid from the screen's best
+    /// point to the local maximum and refines it with a parabola. The climb may go up to half
+    /// a sample past the interval's ends, so next to a peak it reads that peak: never less
+    /// than the interval's own maximum (to the grid's accuracy), sometimes more.
     pub fn measure(&self, j: usize) -> f32 {
         self.measure_on_grid(j, FINE_FACTOR)
     }
