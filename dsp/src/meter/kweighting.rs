@@ -129,53 +129,53 @@ impl KFilter {
     }
 }
 
-/// Two channels' K-weighting filters as one two-lane filter: each operation acts on both
-/// channels at once (one SSE2 instruction on x86-64 for two scalar ones), with the same
-/// arithmetic per channel as [`KFilter::tick`], so the same results.
+/// `N` independent K-weighting filters run as one: each operation acts on every lane at once
+/// (vector instructions), with the same arithmetic per lane as [`KFilter::tick`], so the same
+/// results.
 #[derive(Debug, Clone, Copy)]
-pub struct StereoKFilter {
-    /// Per stage, per state slot: the two channels' values.
-    shelf: [[f64; 2]; 2],
-    highpass: [[f64; 2]; 2],
+pub struct KFilterLanes<const N: usize> {
+    /// Per stage, per state slot: the lanes' values.
+    shelf: [[f64; N]; 2],
+    highpass: [[f64; N]; 2],
 }
 
-impl StereoKFilter {
-    /// The pair `[left, right]`, lane by lane.
-    pub fn load([left, right]: [&KFilter; 2]) -> Self {
-        let lanes = |a: [f64; 2], b: [f64; 2]| [[a[0], b[0]], [a[1], b[1]]];
+impl<const N: usize> Default for KFilterLanes<N> {
+    fn default() -> Self {
         Self {
-            shelf: lanes(left.shelf, right.shelf),
-            highpass: lanes(left.highpass, right.highpass),
+            shelf: [[0.0; N]; 2],
+            highpass: [[0.0; N]; 2],
         }
     }
+}
 
-    /// Writes the lanes back to the two channels' filters.
-    pub fn store(&self, [left, right]: [&mut KFilter; 2]) {
-        let [s1, s2] = self.shelf;
-        let [h1, h2] = self.highpass;
-        (left.shelf, left.highpass) = ([s1[0], s2[0]], [h1[0], h2[0]]);
-        (right.shelf, right.highpass) = ([s1[1], s2[1]], [h1[1], h2[1]]);
+impl<const N: usize> KFilterLanes<N> {
+    /// Filters one sample per lane.
+    #[inline(always)]
+    pub fn tick(&mut self, coeffs: &KCoeffs, x: [f64; N]) -> [f64; N] {
+        let y = coeffs.shelf.tick_lanes(&mut self.shelf, x);
+        coeffs.highpass.tick_lanes(&mut self.highpass, y)
     }
 
-    /// Filters one frame.
-    #[inline(always)]
-    pub fn tick(&mut self, coeffs: &KCoeffs, x: [f64; 2]) -> [f64; 2] {
-        let y = coeffs.shelf.tick2(&mut self.shelf, x);
-        coeffs.highpass.tick2(&mut self.highpass, y)
+    /// [`KFilter::flush_denormals`] for every lane.
+    pub fn flush_denormals(&mut self) {
+        for s in self.shelf.iter_mut().chain(&mut self.highpass).flatten() {
+            if s.abs() < DENORMAL_FLOOR {
+                *s = 0.0;
+            }
+        }
     }
 }
 
 impl Stage {
-    /// [`Stage::tick`] on two lanes.
+    /// [`Stage::tick`] on `N` lanes.
     #[inline(always)]
-    fn tick2(&self, state: &mut [[f64; 2]; 2], x: [f64; 2]) -> [f64; 2] {
+    fn tick_lanes<const N: usize>(&self, state: &mut [[f64; N]; 2], x: [f64; N]) -> [f64; N] {
         let [s1, s2] = *state;
-        let lanes = |f: &dyn Fn(usize) -> f64| [f(0), f(1)];
         *state = [
-            lanes(&|l| self.k1 * x[l] + s2[l] - self.a1 * s1[l]),
-            lanes(&|l| self.k2 * x[l] - self.a2 * s1[l]),
+            std::array::from_fn(|l| self.k1 * x[l] + s2[l] - self.a1 * s1[l]),
+            std::array::from_fn(|l| self.k2 * x[l] - self.a2 * s1[l]),
         ];
-        lanes(&|l| self.b0 * x[l] + s1[l])
+        std::array::from_fn(|l| self.b0 * x[l] + s1[l])
     }
 }
 
@@ -216,6 +216,21 @@ mod tests {
                 worst < 0.1,
                 "{rate} Hz: {worst:.4} dB from the 48 kHz curve"
             );
+        }
+    }
+
+    #[test]
+    fn lanes_filter_exactly_as_single_filters() {
+        let coeffs = KCoeffs::new(44_100.0);
+        let mut single = [KFilter::default(); 4];
+        let mut lanes = KFilterLanes::<4>::default();
+        let mut random = crate::util::test_random::unit_random(3);
+        for _ in 0..10_000 {
+            let x: [f64; 4] = std::array::from_fn(|_| random() - 0.5);
+            let y = lanes.tick(&coeffs, x);
+            for l in 0..4 {
+                assert_eq!(y[l], single[l].tick(&coeffs, x[l]));
+            }
         }
     }
 

@@ -2,7 +2,7 @@
 //! predict the integrated loudness after any gain and a model of the limiter without running
 //! it.
 
-use crate::meter::kweighting::{KCoeffs, KFilter, StereoKFilter};
+use crate::meter::kweighting::{KCoeffs, KFilterLanes};
 use crate::meter::{LoudnessHistogram, energy_to_lufs};
 use crate::util::running_max;
 
@@ -51,26 +51,9 @@ impl LoudnessProfile {
             frames: edges.windows(2).map(|w| (w[1] - w[0]) as u32).collect(),
             peaks: vec![0.0; chunks],
         };
-        let coeffs = KCoeffs::new(sample_rate);
-        let mut filters = [KFilter::default(); 2];
-        for (k, edge) in edges.windows(2).enumerate() {
-            let range = edge[0]..edge[1];
-            let (energy, peak) = match channels {
-                [mono] => chunk_mono(&coeffs, &mut filters[0], &mono.as_ref()[range]),
-                [left, right] => {
-                    let [l, r] = &mut filters;
-                    chunk_stereo(
-                        &coeffs,
-                        [l, r],
-                        &left.as_ref()[range.clone()],
-                        &right.as_ref()[range],
-                    )
-                }
-                _ => (0.0, 0.0),
-            };
-            filters.iter_mut().for_each(KFilter::flush_denormals);
-            profile.energies[k] = energy;
-            profile.peaks[k] = peak;
+        if !channels.is_empty() {
+            let channels: Vec<&[f32]> = channels.iter().map(|c| &c.as_ref()[..frames]).collect();
+            Sections::new(&edges, channels.len(), rate).measure(&channels, &edges, &mut profile);
         }
         profile
     }
@@ -115,37 +98,146 @@ impl LoudnessProfile {
     }
 }
 
-/// One chunk of one channel: K-weighted energy and sample peak.
-fn chunk_mono(coeffs: &KCoeffs, filter: &mut KFilter, samples: &[f32]) -> (f64, f32) {
-    let (mut energy, mut peak) = (0.0, 0.0f32);
-    let mut local = *filter;
-    for &x in samples {
-        let y = local.tick(coeffs, f64::from(x));
-        energy += y * y;
-        peak = running_max(peak, x.abs());
-    }
-    *filter = local;
-    (energy, peak)
+/// Lanes measured side by side: the signal is cut into sections (four of a mono signal, two
+/// of a stereo one) and every channel of every section is one lane of a four-lane K-weighting
+/// filter, so its recursion, bound by one lane's dependency chain, does four lanes' work.
+const LANES: usize = 4;
+/// How long a section's filters run before the section starts (on the previous section's
+/// frames, which that section measures), so their state has forgotten their silent start: the
+/// K-weighting high-pass (38 Hz, Q 0.5) has decayed by e^-230 after one second, far below
+/// f64 resolution.
+const WARM_UP_S: f64 = 1.0;
+
+/// Where each section's filters start and which of its chunks it measures.
+#[derive(Debug)]
+struct Sections {
+    channels: usize,
+    count: usize,
+    /// Per section: the first chunk its filters run, and the first chunk it measures. Starts
+    /// are whole periods of the chunk-length pattern apart, so every section's k-th chunk has
+    /// the same length and the lanes run in step.
+    starts: [usize; LANES],
+    measured_from: [usize; LANES],
+    /// Chunks every section runs in step; the last section then runs the rest on its own.
+    in_step: usize,
 }
 
-/// One chunk of two channels in one loop (the two filter recursions run in parallel).
-fn chunk_stereo(
-    coeffs: &KCoeffs,
-    [left_filter, right_filter]: [&mut KFilter; 2],
-    left: &[f32],
-    right: &[f32],
-) -> (f64, f32) {
-    let (mut energy, mut peak) = (0.0, 0.0f32);
-    // Filter states in locals, so they stay in registers rather than round-trip through memory
-    // every sample (a third of the time).
-    let mut filter = StereoKFilter::load([&*left_filter, &*right_filter]);
-    for (&l, &r) in left.iter().zip(right) {
-        let [yl, yr] = filter.tick(coeffs, [f64::from(l), f64::from(r)]);
-        energy += yl * yl + yr * yr;
-        peak = running_max(running_max(peak, l.abs()), r.abs());
+impl Sections {
+    fn new(edges: &[usize], channels: usize, rate: u64) -> Self {
+        let chunks = edges.len() - 1;
+        let per_second = 100 * CHUNKS_PER_SUB_BLOCK;
+        // Chunk k ends at round(k · rate / per_second): the lengths repeat every `period` chunks.
+        let period = (per_second / gcd(rate.max(1), per_second)) as usize;
+        let warm_up = ((WARM_UP_S * per_second as f64) as usize).next_multiple_of(period);
+        let wanted = (LANES / channels).max(1);
+        // Each section but the last runs its own chunks and the next one's warm-up. The last
+        // (perhaps shorter) chunk stays out of step.
+        let stride = ((chunks - 1).saturating_sub(warm_up) / wanted) / period * period;
+        let count = if stride == 0 { 1 } else { wanted };
+        let mut starts = [0; LANES];
+        let mut measured_from = [0; LANES];
+        for s in 1..count {
+            starts[s] = s * stride;
+            measured_from[s] = starts[s] + warm_up;
+        }
+        let in_step = if count == 1 { chunks } else { stride + warm_up };
+        Self {
+            channels,
+            count,
+            starts,
+            measured_from,
+            in_step,
+        }
     }
-    filter.store([left_filter, right_filter]);
-    (energy, peak)
+
+    /// Fills `profile`'s energies and peaks.
+    fn measure(&self, channels: &[&[f32]], edges: &[usize], profile: &mut LoudnessProfile) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx") {
+            // SAFETY: the CPU has AVX (checked just above).
+            return unsafe { self.measure_avx(channels, edges, profile) };
+        }
+        self.measure_lanes(channels, edges, profile);
+    }
+
+    /// [`Self::measure_lanes`] in 256-bit vectors (no fused operations: the same results).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx")]
+    fn measure_avx(&self, channels: &[&[f32]], edges: &[usize], profile: &mut LoudnessProfile) {
+        self.measure_lanes(channels, edges, profile);
+    }
+
+    #[inline(always)]
+    fn measure_lanes(&self, channels: &[&[f32]], edges: &[usize], profile: &mut LoudnessProfile) {
+        let coeffs = KCoeffs::new(profile.sample_rate);
+        let mut filters = KFilterLanes::<LANES>::default();
+        let lanes = self.count * self.channels;
+        // Lane l: section l / channels, channel l % channels; idle lanes read silence.
+        let longest = edges.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
+        let silence = vec![0.0f32; longest];
+        for k in 0..self.in_step {
+            let len = edges[k + 1] - edges[k];
+            // Each lane's k-th chunk (the same length in every section).
+            let rows: [&[f32]; LANES] = std::array::from_fn(|l| {
+                if l < lanes {
+                    let start = edges[self.starts[l / self.channels] + k];
+                    &channels[l % self.channels][start..start + len]
+                } else {
+                    &silence[..len]
+                }
+            });
+            let mut energy = [0.0f64; LANES];
+            let mut peak = [0.0f32; LANES];
+            for i in 0..len {
+                let x: [f32; LANES] = std::array::from_fn(|l| rows[l][i]);
+                let y = filters.tick(&coeffs, x.map(f64::from));
+                for l in 0..LANES {
+                    energy[l] += y[l] * y[l];
+                    peak[l] = running_max(peak[l], x[l].abs());
+                }
+            }
+            filters.flush_denormals();
+            for s in 0..self.count {
+                let chunk = self.starts[s] + k;
+                if chunk >= self.measured_from[s] {
+                    let lanes = s * self.channels..(s + 1) * self.channels;
+                    profile.energies[chunk] = energy[lanes.clone()].iter().sum();
+                    profile.peaks[chunk] = peak[lanes].iter().copied().fold(0.0, running_max);
+                }
+            }
+        }
+        // The last section's remaining chunks, its lanes on their own.
+        let last = self.count - 1;
+        let lanes = last * self.channels..(last + 1) * self.channels;
+        for chunk in self.starts[last] + self.in_step..edges.len() - 1 {
+            let mut energy = [0.0f64; LANES];
+            let mut peak = [0.0f32; LANES];
+            for n in edges[chunk]..edges[chunk + 1] {
+                let x: [f32; LANES] = std::array::from_fn(|l| {
+                    if lanes.contains(&l) {
+                        channels[l % self.channels][n]
+                    } else {
+                        0.0
+                    }
+                });
+                let y = filters.tick(&coeffs, x.map(f64::from));
+                for l in lanes.clone() {
+                    energy[l] += y[l] * y[l];
+                    peak[l] = running_max(peak[l], x[l].abs());
+                }
+            }
+            filters.flush_denormals();
+            profile.energies[chunk] = energy[lanes.clone()].iter().sum();
+            profile.peaks[chunk] = peak[lanes.clone()].iter().copied().fold(0.0, running_max);
+        }
+    }
+}
+
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
 }
 
 /// BS.1770 integrated loudness of gating-block mean squares: absolute gate at -70 LUFS,

@@ -60,6 +60,48 @@ fn profile_reads_what_the_meter_reads() {
     }
 }
 
+/// The profile, measured in sections side by side, against one filter per channel run from
+/// the first frame to the last: every chunk's energy within 1e-12 of the largest, every peak
+/// exact, for lengths with one, several and uneven sections, mono and stereo, at rates whose
+/// chunk lengths repeat every 1, 4, 8 or 400 chunks.
+#[test]
+fn sections_measure_as_one_pass_does() {
+    use crate::meter::kweighting::{KCoeffs, KFilter};
+    for rate in [48_000.0, 44_100.0, 22_050.0, 44_101.0] {
+        for seconds in [0.3, 1.7, 3.3, 9.1] {
+            let audio = programme(rate, seconds);
+            for channels in [&audio[..1], &audio[..]] {
+                let profile = LoudnessProfile::measure(channels, rate);
+                let coeffs = KCoeffs::new(rate);
+                let mut filters = [KFilter::default(); 2];
+                let mut start = 0;
+                let largest = profile.energies.iter().fold(0.0f64, |a, &b| a.max(b));
+                for (k, &frames) in profile.frames.iter().enumerate() {
+                    let range = start..start + frames as usize;
+                    let mut energy = 0.0;
+                    let mut peak = 0.0f32;
+                    for (channel, filter) in channels.iter().zip(&mut filters) {
+                        for &x in &channel[range.clone()] {
+                            let y = filter.tick(&coeffs, f64::from(x));
+                            energy += y * y;
+                            peak = peak.max(x.abs());
+                        }
+                        filter.flush_denormals();
+                    }
+                    let case = format!("{rate} Hz, {seconds} s, {} ch, chunk {k}", channels.len());
+                    assert!(
+                        (profile.energies[k] - energy).abs() <= 1e-12 * largest,
+                        "{case}"
+                    );
+                    assert_eq!(profile.peaks[k], peak, "{case}");
+                    start = range.end;
+                }
+                assert_eq!(start, channels[0].len());
+            }
+        }
+    }
+}
+
 #[test]
 fn silence_and_short_blips_are_not_driven() {
     let silence = vec![vec![0.0f32; 48_000]; 2];
