@@ -186,51 +186,73 @@ impl Sections {
                     &silence[..len]
                 }
             });
-            let mut energy = [0.0f64; LANES];
-            let mut peak = [0.0f32; LANES];
-            for i in 0..len {
-                let x: [f32; LANES] = std::array::from_fn(|l| rows[l][i]);
-                let y = filters.tick(&coeffs, x.map(f64::from));
-                for l in 0..LANES {
-                    energy[l] += y[l] * y[l];
-                    peak[l] = running_max(peak[l], x[l].abs());
-                }
-            }
-            filters.flush_denormals();
+            let (energy, peak) = run_chunk(&mut filters, &coeffs, len, |i| {
+                std::array::from_fn(|l| rows[l][i])
+            });
             for s in 0..self.count {
                 let chunk = self.starts[s] + k;
                 if chunk >= self.measured_from[s] {
-                    let lanes = s * self.channels..(s + 1) * self.channels;
-                    profile.energies[chunk] = energy[lanes.clone()].iter().sum();
-                    profile.peaks[chunk] = peak[lanes].iter().copied().fold(0.0, running_max);
+                    profile.record(chunk, (&energy, &peak), self.lanes_of(s));
                 }
             }
         }
         // The last section's remaining chunks, its lanes on their own.
-        let last = self.count - 1;
-        let lanes = last * self.channels..(last + 1) * self.channels;
-        for chunk in self.starts[last] + self.in_step..edges.len() - 1 {
-            let mut energy = [0.0f64; LANES];
-            let mut peak = [0.0f32; LANES];
-            for n in edges[chunk]..edges[chunk + 1] {
-                let x: [f32; LANES] = std::array::from_fn(|l| {
+        let lanes = self.lanes_of(self.count - 1);
+        for chunk in self.starts[self.count - 1] + self.in_step..edges.len() - 1 {
+            let start = edges[chunk];
+            let (energy, peak) = run_chunk(&mut filters, &coeffs, edges[chunk + 1] - start, |i| {
+                std::array::from_fn(|l| {
                     if lanes.contains(&l) {
-                        channels[l % self.channels][n]
+                        channels[l % self.channels][start + i]
                     } else {
                         0.0
                     }
-                });
-                let y = filters.tick(&coeffs, x.map(f64::from));
-                for l in lanes.clone() {
-                    energy[l] += y[l] * y[l];
-                    peak[l] = running_max(peak[l], x[l].abs());
-                }
-            }
-            filters.flush_denormals();
-            profile.energies[chunk] = energy[lanes.clone()].iter().sum();
-            profile.peaks[chunk] = peak[lanes.clone()].iter().copied().fold(0.0, running_max);
+                })
+            });
+            profile.record(chunk, (&energy, &peak), lanes.clone());
         }
     }
+
+    /// The lanes of section `s`, one per channel.
+    fn lanes_of(&self, s: usize) -> std::ops::Range<usize> {
+        s * self.channels..(s + 1) * self.channels
+    }
+}
+
+impl LoudnessProfile {
+    /// Chunk `chunk`'s energy and peak from those of its channels' `lanes`.
+    fn record(
+        &mut self,
+        chunk: usize,
+        (energy, peak): (&[f64; LANES], &[f32; LANES]),
+        lanes: std::ops::Range<usize>,
+    ) {
+        self.energies[chunk] = energy[lanes.clone()].iter().sum();
+        self.peaks[chunk] = peak[lanes].iter().copied().fold(0.0, running_max);
+    }
+}
+
+/// Runs `len` frames through the lanes (`frame(i)`: frame `i` of every lane): each lane's
+/// K-weighted energy and sample peak.
+#[inline(always)]
+fn run_chunk(
+    filters: &mut KFilterLanes<LANES>,
+    coeffs: &KCoeffs,
+    len: usize,
+    frame: impl Fn(usize) -> [f32; LANES],
+) -> ([f64; LANES], [f32; LANES]) {
+    let mut energy = [0.0f64; LANES];
+    let mut peak = [0.0f32; LANES];
+    for i in 0..len {
+        let x = frame(i);
+        let y = filters.tick(coeffs, x.map(f64::from));
+        for l in 0..LANES {
+            energy[l] += y[l] * y[l];
+            peak[l] = running_max(peak[l], x[l].abs());
+        }
+    }
+    filters.flush_denormals();
+    (energy, peak)
 }
 
 fn gcd(mut a: u64, mut b: u64) -> u64 {
