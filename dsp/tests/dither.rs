@@ -192,3 +192,36 @@ fn full_scale_and_bad_values_stay_within_the_word() {
         }
     }
 }
+
+/// The noise of a sample depends only on its place in the stream: any cut into blocks gives
+/// the same output, with blocks of whole signal (dithered at once), blocks holding silence or
+/// bad values (sample by sample) and the two mixed, flat and shaped.
+#[test]
+fn the_output_does_not_depend_on_the_block_size() {
+    let mut input = sine(6000, 440.0, 0.4);
+    input[1000..1400].fill(0.0);
+    input[3001] = f32::NAN;
+    input[4500] = 0.0;
+    for shape in [DitherShape::Flat, DitherShape::Shaped] {
+        let render = |block: usize| {
+            let mut dither = Dither::new(DitherParams {
+                depth: DitherDepth::Bits16,
+                shape,
+            });
+            dither.prepare(&ProcessSpec::stereo(RATE, block));
+            let (mut left, mut right) = (input.clone(), input.clone());
+            for (l, r) in left.chunks_mut(block).zip(right.chunks_mut(block)) {
+                dither.process(&mut [l, r]);
+            }
+            (left, right)
+        };
+        let whole = render(input.len());
+        assert_ne!(
+            whole.0, whole.1,
+            "{shape:?}: each channel has its own noise"
+        );
+        for block in [1, 7, 64, 512, 4096] {
+            assert!(render(block) == whole, "{shape:?}, blocks of {block}");
+        }
+    }
+}
