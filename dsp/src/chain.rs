@@ -388,8 +388,8 @@ impl MasterChain {
     }
 
     /// Turns the limiter's own output measurement on or off (on by default): a render whose
-    /// output meter measures the same samples needs no second measurement.
-    /// See [`Limiter::set_readout`].
+    /// output meter measures the same samples needs no second measurement. From the next
+    /// `prepare` or `reset`; see [`Limiter::set_readout`].
     pub fn set_limiter_readout(&mut self, on: bool) {
         self.limiter.set_readout(on);
     }

@@ -124,8 +124,10 @@ pub struct Limiter {
     steps: u64,
     output_peak: f32,
     overs: u64,
-    /// Whether the output is measured (the readout and over counter).
+    /// Whether the output is measured (the readout and over counter), and whether it will be
+    /// from the next reset.
     readout: bool,
+    readout_from_reset: bool,
 }
 
 impl Limiter {
@@ -159,6 +161,7 @@ impl Limiter {
             output_peak: 0.0,
             overs: 0,
             readout: true,
+            readout_from_reset: true,
         }
     }
 
@@ -181,9 +184,11 @@ impl Limiter {
     /// off: the measurement is 7 % of a mastering run. Off, the readings hold no output peak
     /// and no overs, and the safety stage measures from [`UNREAD_SAFETY_FLOOR`] of its ceiling
     /// up instead of from the output's peak so far (so where it corrects can differ by a
-    /// sample; the ceiling holds either way: `tests/tests/limiter_ceiling.rs`).
+    /// sample; the ceiling holds either way: `tests/tests/limiter_ceiling.rs`). Takes effect
+    /// at the next `prepare` or `reset`: switched on mid-stream, the readout would lack the
+    /// output it did not see.
     pub fn set_readout(&mut self, on: bool) {
-        self.readout = on;
+        self.readout_from_reset = on;
     }
 
     /// Derives everything that depends on settings and sample rate.
@@ -490,6 +495,7 @@ impl Processor for Limiter {
     }
 
     fn reset(&mut self) {
+        self.readout = self.readout_from_reset;
         for channel in &mut self.channels {
             channel.detector.reset();
             channel.main.reset();
