@@ -135,8 +135,8 @@ fn tpdf(seed: u32, position: u32) -> f64 {
     f64::from(sum) * (1.0 / 65_536.0) - 1.0
 }
 
-/// Chris Wellons' "lowbias32" integer hash (bias 0.17: each input bit flips each output bit
-/// with probability within 0.2 % of one half).
+/// Chris Wellons' "lowbias32" integer hash: a bijection with strong avalanche (any input bit
+/// changes each output bit with probability close to one half).
 #[inline(always)]
 fn hash32(mut x: u32) -> u32 {
     x ^= x >> 16;
