@@ -1,4 +1,5 @@
-//! A seeded generator for unit tests: the same values on every run and machine.
+//! A seeded generator for the tests: the same values on every run and machine. The unit tests
+//! reach it here; the integration tests include this file (`tests/common`).
 
 /// Values uniform in 0..1 (xorshift64, 53 bits) from `seed` (nonzero).
 pub fn unit_random(seed: u64) -> impl FnMut() -> f64 {

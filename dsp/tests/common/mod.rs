@@ -4,6 +4,12 @@
 #![allow(dead_code)]
 
 pub mod alloc;
+// The unit tests' seeded generator, the one source of both (integration tests cannot reach
+// the library's test-only items).
+#[path = "../../src/util/test_random.rs"]
+mod test_random;
+
+pub use test_random::unit_random;
 
 use std::f64::consts::PI;
 
@@ -12,17 +18,6 @@ use lacquer_dsp::filter::crossover::{CROSSOVER_CHUNK, Crossover, MAX_BANDS};
 use lacquer_dsp::{ProcessSpec, Processor};
 
 pub const RATES: [f64; 6] = [22_050.0, 44_100.0, 48_000.0, 96_000.0, 192_000.0, 384_000.0];
-
-/// Values uniform in 0..1 (xorshift64, 53 bits) from `seed` (nonzero): the same on every run.
-pub fn unit_random(seed: u64) -> impl FnMut() -> f64 {
-    let mut state = seed;
-    move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 pub fn prepared<P: Processor>(mut processor: P, rate: f64) -> P {
     processor.prepare(&ProcessSpec::stereo(rate, 512));
