@@ -135,7 +135,7 @@ fn accuracy_table() {
     ] {
         let mut row = format!("{rate} | {top}");
         for band_type in types {
-            let mut unit = common::unit_random(12_345);
+            let mut unit = common::test_random::unit_random(12_345);
             let (mut worst, mut pairs) = (0.0f64, 0);
             for _ in 0..5000 {
                 let freq_hz = 20.0 * (top / 20.0f64).powf(unit());

@@ -7,9 +7,7 @@ pub mod alloc;
 // The unit tests' seeded generator, the one source of both (integration tests cannot reach
 // the library's test-only items).
 #[path = "../../src/util/test_random.rs"]
-mod test_random;
-
-pub use test_random::unit_random;
+pub mod test_random;
 
 use std::f64::consts::PI;
 
