@@ -75,11 +75,33 @@ impl Stage {
         }
     }
 
+    /// [`Self::tick_lanes`] on one lane.
     #[inline(always)]
     fn tick(&self, state: &mut [f64; 2], x: f64) -> f64 {
+        let mut lane = state.map(|s| [s]);
+        let [y] = self.tick_lanes(&mut lane, [x]);
+        *state = lane.map(|[s]| s);
+        y
+    }
+
+    /// One sample per lane through the stage.
+    #[inline(always)]
+    fn tick_lanes<const N: usize>(&self, state: &mut [[f64; N]; 2], x: [f64; N]) -> [f64; N] {
         let [s1, s2] = *state;
-        *state = [self.k1 * x + s2 - self.a1 * s1, self.k2 * x - self.a2 * s1];
-        self.b0 * x + s1
+        *state = [
+            std::array::from_fn(|l| self.k1 * x[l] + s2[l] - self.a1 * s1[l]),
+            std::array::from_fn(|l| self.k2 * x[l] - self.a2 * s1[l]),
+        ];
+        std::array::from_fn(|l| self.b0 * x[l] + s1[l])
+    }
+}
+
+/// Clears filter state that has decayed below audibility, before it turns subnormal (slow).
+fn flush_denormals<'a>(state: impl Iterator<Item = &'a mut f64>) {
+    for s in state {
+        if s.abs() < DENORMAL_FLOOR {
+            *s = 0.0;
+        }
     }
 }
 
@@ -121,17 +143,13 @@ impl KFilter {
     /// Clears state that has decayed below audibility, before it turns subnormal (slow).
     /// Called at fixed sample positions, so results stay independent of block sizes.
     pub fn flush_denormals(&mut self) {
-        for s in self.shelf.iter_mut().chain(&mut self.highpass) {
-            if s.abs() < DENORMAL_FLOOR {
-                *s = 0.0;
-            }
-        }
+        flush_denormals(self.shelf.iter_mut().chain(&mut self.highpass));
     }
 }
 
 /// `N` independent K-weighting filters run as one: each operation acts on every lane at once
-/// (vector instructions), with the same arithmetic per lane as [`KFilter::tick`], so the same
-/// results.
+/// (vector instructions), with the arithmetic of [`KFilter::tick`] (one lane of the same
+/// code), so the same results.
 #[derive(Debug, Clone, Copy)]
 pub struct KFilterLanes<const N: usize> {
     /// Per stage, per state slot: the lanes' values.
@@ -158,24 +176,7 @@ impl<const N: usize> KFilterLanes<N> {
 
     /// [`KFilter::flush_denormals`] for every lane.
     pub fn flush_denormals(&mut self) {
-        for s in self.shelf.iter_mut().chain(&mut self.highpass).flatten() {
-            if s.abs() < DENORMAL_FLOOR {
-                *s = 0.0;
-            }
-        }
-    }
-}
-
-impl Stage {
-    /// [`Stage::tick`] on `N` lanes.
-    #[inline(always)]
-    fn tick_lanes<const N: usize>(&self, state: &mut [[f64; N]; 2], x: [f64; N]) -> [f64; N] {
-        let [s1, s2] = *state;
-        *state = [
-            std::array::from_fn(|l| self.k1 * x[l] + s2[l] - self.a1 * s1[l]),
-            std::array::from_fn(|l| self.k2 * x[l] - self.a2 * s1[l]),
-        ];
-        std::array::from_fn(|l| self.b0 * x[l] + s1[l])
+        flush_denormals(self.shelf.iter_mut().chain(&mut self.highpass).flatten());
     }
 }
 
