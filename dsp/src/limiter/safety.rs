@@ -5,12 +5,13 @@ use super::{Limiter, PeakMode, UNREAD_SAFETY_FLOOR, link_gains};
 
 impl Limiter {
     /// Measures the first stage's output exactly, far field included, and corrects what still
-    /// exceeds the ceiling. Leaves the output in `stage` and its high band in `stage_high`, and
-    /// what it measured for the readout in the certified rows.
+    /// exceeds the ceiling. Leaves the output in `stage`; with the readout on, also its high band
+    /// in `stage_high` and what it measured in the certified rows, for the readout.
     pub(super) fn safety_stage(&mut self, count: usize, len: usize, link: f32, mode: PeakMode) {
         let ceiling = self.ceiling;
         // Intervals under this cannot raise the readout or count as overs.
-        let readout_floor = if self.readout {
+        let readout = self.readout;
+        let readout_floor = if readout {
             ceiling.min(self.output_peak).min(self.over_threshold)
         } else {
             ceiling * UNREAD_SAFETY_FLOOR
@@ -29,9 +30,11 @@ impl Limiter {
                     PeakMode::TruePeak { .. } if bound + far > readout_floor => scanner.measure(j),
                     PeakMode::TruePeak { .. } => f32::NAN,
                 };
-                rows.certified_bound[j] = bound;
-                rows.certified_peak[j] = peak;
-                rows.certified_far[j] = far;
+                if readout {
+                    rows.certified_bound[j] = bound;
+                    rows.certified_peak[j] = peak;
+                    rows.certified_far[j] = far;
+                }
                 rows.gain[j] = if peak + far > ceiling {
                     ((ceiling - far) / peak).max(0.0)
                 } else {
@@ -45,10 +48,17 @@ impl Limiter {
             let rows = &mut channel.rows;
             channel.safety.process(&mut rows.gain[..len]);
             channel.safety_delay.process(&mut rows.stage[..len]);
+            channel.dry_delay.process(&mut rows.dry[..len]);
+            if !readout {
+                for (output, &gain) in rows.stage[..len].iter_mut().zip(&rows.gain[..len]) {
+                    *output *= gain;
+                }
+                continue;
+            }
+            // What only the readout uses: the high band's part and the certified figures.
             channel
                 .safety_high_delay
                 .process(&mut rows.stage_high[..len]);
-            channel.dry_delay.process(&mut rows.dry[..len]);
             channel
                 .certified_bound
                 .process(&mut rows.certified_bound[..len]);

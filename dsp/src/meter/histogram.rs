@@ -58,6 +58,8 @@ pub struct LoudnessHistogram {
     scratch: Vec<f32>,
     total_count: u64,
     total_energy: f64,
+    /// One past the loudest occupied bin: sums and searches stop there.
+    end: usize,
 }
 
 impl Default for LoudnessHistogram {
@@ -77,6 +79,7 @@ impl LoudnessHistogram {
             scratch: Vec::with_capacity(exact_blocks),
             total_count: 0,
             total_energy: 0.0,
+            end: 0,
         }
     }
 
@@ -88,6 +91,7 @@ impl LoudnessHistogram {
         self.stored.clear();
         self.total_count = 0;
         self.total_energy = 0.0;
+        self.end = 0;
     }
 
     /// Adds a block by its mean square; blocks at or below the absolute gate are dropped.
@@ -102,6 +106,7 @@ impl LoudnessHistogram {
         self.energies[bin] += energy;
         self.total_count += 1;
         self.total_energy += energy;
+        self.end = self.end.max(bin + 1);
         if self.stored.len() < self.stored.capacity() {
             self.stored.push((energy as f32, self.heads[bin]));
             self.heads[bin] = (self.stored.len() - 1) as u32;
@@ -163,9 +168,10 @@ impl LoudnessHistogram {
     /// Count and energy of all blocks passing `gate`.
     fn gated(&self, gate: Gate) -> (u64, f64) {
         let (count, energy) = self.split(gate.split_bin, gate.threshold_lufs);
-        self.counts[gate.split_bin + 1..]
+        let above = gate.split_bin + 1..self.end.max(gate.split_bin + 1);
+        self.counts[above.clone()]
             .iter()
-            .zip(&self.energies[gate.split_bin + 1..])
+            .zip(&self.energies[above])
             .fold((count, energy), |(n, e), (&c, &s)| {
                 (n + u64::from(c), e + s)
             })
@@ -194,7 +200,7 @@ impl LoudnessHistogram {
         Some(ps.map(|p| {
             let rank = ((n - 1) as f64 * p).round() as u64;
             let mut below = 0u64;
-            for bin in gate.split_bin..BINS {
+            for bin in gate.split_bin..self.end {
                 let in_bin = if bin == gate.split_bin {
                     split_count
                 } else {

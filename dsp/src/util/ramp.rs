@@ -79,6 +79,16 @@ impl GainRamp {
             return;
         }
         let frames = channels.iter().map(|c| c.len()).min().unwrap_or(0);
+        if !self.is_ramping() {
+            // Resting: the same product, a channel at a time (vectorises).
+            let gain = self.current;
+            for channel in channels.iter_mut() {
+                for x in &mut channel[..frames] {
+                    *x = (*x as f64 * gain) as f32;
+                }
+            }
+            return;
+        }
         for i in 0..frames {
             let gain = self.next_gain();
             for channel in channels.iter_mut() {
