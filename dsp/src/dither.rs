@@ -16,6 +16,7 @@
 //!   length stores it exactly. The noise generator restarts from a fixed seed on `reset`:
 //!   renders are reproducible.
 
+use crate::util::all_of;
 use crate::{ProcessSpec, Processor};
 
 /// Word lengths dither can target.
@@ -170,7 +171,7 @@ impl Processor for Dither {
             let samples = &mut samples[..len];
             // Flat dither of a block without silence or bad values needs no state: every
             // sample at once. Anything else goes sample by sample.
-            if !word.shaped && samples.iter().all(|x| x.is_finite() && *x != 0.0) {
+            if !word.shaped && all_of(samples, |x| x.is_finite() && x != 0.0) {
                 word.dither_block(seed, self.position, samples);
                 state.silent_run = 0;
             } else {

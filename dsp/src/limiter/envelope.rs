@@ -11,7 +11,7 @@
 //! Blocks go through stage by stage; only the release and the box average step sample by
 //! sample.
 
-use crate::util::{DelayLine, running_max, running_min};
+use crate::util::{DelayLine, all_of, running_max, running_min};
 
 /// Release behaviour.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -155,6 +155,23 @@ const UNITY_SNAP: f64 = 1e-9;
 /// a comparison.
 const SNAP_ABOVE: f64 = 1.0 - UNITY_SNAP;
 
+/// How many values `block` ends with that equal its last one (at least one, even NaN), checked
+/// against `likely` first: in steady passages the whole block repeats it.
+fn trailing_run(block: &[f32], likely: f32) -> usize {
+    let Some(&last) = block.last() else {
+        return 0;
+    };
+    if last == likely && all_of(block, |r| r == likely) {
+        return block.len();
+    }
+    block
+        .iter()
+        .rev()
+        .take_while(|&&r| r == last)
+        .count()
+        .max(1)
+}
+
 /// `gain`, or unity if it is within [`UNITY_SNAP`] of it.
 #[inline(always)]
 fn snap_to_unity(gain: f64) -> f64 {
@@ -258,13 +275,14 @@ impl GainEnvelope {
             block.fill(self.steady);
             return;
         }
-        for &requirement in block.iter() {
-            if requirement == self.steady {
-                self.steady_inputs += 1;
-            } else {
-                self.steady = requirement;
-                self.steady_inputs = 1;
-            }
+        // The run of equal requirements the block ends with (continuing the steady one if the
+        // whole block repeats it).
+        let run = trailing_run(block, self.steady);
+        if run == block.len() && block.first() == Some(&self.steady) {
+            self.steady_inputs += run;
+        } else if let Some(&first) = block.get(block.len() - run) {
+            self.steady = first;
+            self.steady_inputs = run;
         }
         self.pre_delay.process(block);
         self.minimum.process(block);
@@ -282,7 +300,7 @@ impl GainEnvelope {
         self.steady_inputs > shape.span()
             && self.steady_rest > shape.ramp
             && release_rests
-            && block.iter().all(|&r| r == self.steady)
+            && all_of(block, |r| r == self.steady)
     }
 
     /// Replaces the held minima by the released gain.
@@ -320,11 +338,12 @@ impl GainEnvelope {
         }
         (self.released, self.baseline) = (released, baseline);
         // How long the release has rested on the steady requirement.
-        let resting = block
-            .iter()
-            .rev()
-            .take_while(|&&g| g == self.steady)
-            .count();
+        let steady = self.steady;
+        let resting = if all_of(block, |g| g == steady) {
+            block.len()
+        } else {
+            block.iter().rev().take_while(|&&g| g == steady).count()
+        };
         self.steady_rest = if resting == block.len() {
             self.steady_rest + resting
         } else {

@@ -16,7 +16,7 @@
 
 use std::f32::consts::FRAC_1_PI;
 
-use crate::util::DelayLine;
+use crate::util::{DelayLine, all_of};
 
 /// Poles of the exponential sum: `a = e^τ` for τ = -12, -10.75, ..., -2. Samples beyond about
 /// 10^5 (2 s at 48 kHz) are left out; a coherent 1/k tail there adds under 1e-5 of its peak.
@@ -103,7 +103,7 @@ impl FarField {
     pub fn advance(&mut self, newest: &[f32], bounds: &mut [f32]) {
         let len = newest.len();
         self.delay.process_into(newest, &mut self.entering[..len]);
-        let silent = self.entering[..len].iter().all(|&x| x == 0.0);
+        let silent = all_of(&self.entering[..len], |x| x == 0.0);
         let mut done = 0;
         while done < len {
             // Up to the end of the current segment.

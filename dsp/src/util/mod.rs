@@ -7,6 +7,7 @@ mod level;
 mod ramp;
 mod rounding;
 mod sanitize;
+mod scan;
 #[cfg(test)]
 pub(crate) mod test_random;
 mod time;
@@ -17,4 +18,5 @@ pub use level::{db_to_gain, gain_to_db, power_to_db, running_max, running_min};
 pub use ramp::GainRamp;
 pub use rounding::round_half_away;
 pub use sanitize::sanitize;
+pub use scan::all_of;
 pub use time::{ms_to_samples, smoothing_step};
