@@ -399,6 +399,34 @@ mod tests {
         assert_eq!(quantize(0.5 / 32768.0, 16), 1);
     }
 
+    /// Against rounding first and clamping after, on every kind of f32 (random bit patterns:
+    /// normals of every size, subnormals, infinities, NaN) and exact halves.
+    #[test]
+    fn quantize_is_round_then_clamp_for_any_sample() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut values: Vec<f32> = (0..200_000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                f32::from_bits((state >> 32) as u32)
+            })
+            .collect();
+        values.extend((-70_000..70_000).map(|k| (k as f32 + 0.5) / 32_768.0));
+        for bits in [16, 24, 32] {
+            let full_scale = (1u64 << (bits - 1)) as f64;
+            for &x in &values {
+                let rounded = (f64::from(x) * full_scale).round();
+                let expected = if x.is_nan() {
+                    0
+                } else {
+                    rounded.clamp(-full_scale, full_scale - 1.0) as i32
+                };
+                assert_eq!(quantize(x, bits), expected, "{x:e} at {bits} bits");
+            }
+        }
+    }
+
     #[test]
     fn failed_write_leaves_nothing_behind() {
         let dir = tempfile::tempdir().unwrap();

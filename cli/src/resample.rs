@@ -6,11 +6,14 @@ use anyhow::Context;
 use rubato::audioadapter_buffers::direct::SequentialSliceOfVecs;
 use rubato::{Fft, FixedSync, Resampler};
 
-/// Frames per resampler chunk: long enough for a steep anti-aliasing filter (passband flat to
-/// 20 kHz at 44.1 kHz), short enough to stay in cache. 5120 = 32 x 160, 48 kHz's block for
-/// 44.1 kHz, so the most common conversion gets a fast power-of-two-times-5 FFT (4096 would
-/// round up to 4160 = 2^6 x 5 x 13: 4 % slower overall).
+/// Frames per resampler chunk. 5120 = 32 x 160, 48 kHz's block for 44.1 kHz, so the most
+/// common conversion gets a fast power-of-two-times-5 FFT (4096 would round up to 4160 =
+/// 2^6 x 5 x 13: 4 % slower overall).
 const CHUNK: usize = 5120;
+/// FFTs per chunk. The filter is as long as one FFT's input: 1280 taps at 48 kHz still keep
+/// 48 -> 44.1 kHz flat to 21.5 kHz and 140 dB down from 22.05 kHz (tested), in 20 % less time
+/// than one 5120-tap FFT per chunk; 8 would roll off from 21 kHz, 16 from 20 kHz.
+const SUB_CHUNKS: usize = 4;
 
 /// `channels` at `from` Hz resampled to `to` Hz, aligned (the resampler's delay removed) and
 /// `round(frames * to / from)` frames long, each channel with room for `spare` frames more
@@ -36,7 +39,7 @@ pub fn resample(
         from as usize,
         to as usize,
         CHUNK,
-        1,
+        SUB_CHUNKS,
         channels.len(),
         rubato::WindowFunction::BlackmanHarris2,
         FixedSync::Input,
@@ -117,6 +120,31 @@ mod tests {
                     "{from}->{to} {freq} Hz: {residual:.1} dB"
                 );
                 assert!(lag.abs() < 1.0, "{from}->{to} {freq} Hz: lag {lag:.3}");
+            }
+        }
+    }
+
+    /// Level of `freq` after resampling from `from` to `to` Hz, dB re its input level.
+    fn response_db(freq: f64, from: u32, to: u32) -> f64 {
+        let x = sine(freq, from, 2 * from as usize, 0.5);
+        let y = resample(&[x], from, to, 0).unwrap();
+        let middle = &y[0][to as usize / 2..3 * to as usize / 2];
+        let power = middle.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>() / middle.len() as f64;
+        10.0 * (power / 0.125).log10()
+    }
+
+    /// 48 and 96 kHz to 44.1 kHz: flat within 0.001 dB to 21 kHz, at least 130 dB down from
+    /// the new Nyquist frequency up.
+    #[test]
+    fn the_passband_is_flat_to_21_khz_and_the_stopband_deep() {
+        for from in [48_000, 96_000] {
+            for freq in [20.0, 1_000.0, 10_000.0, 18_000.0, 20_000.0, 21_000.0] {
+                let level = response_db(freq, from, 44_100);
+                assert!(level.abs() < 0.001, "{from} Hz, {freq} Hz: {level:.4} dB");
+            }
+            for freq in [22_050.0, 23_000.0, 24_000.0] {
+                let level = response_db(freq, from, 44_100);
+                assert!(level < -130.0, "{from} Hz, {freq} Hz: {level:.1} dB");
             }
         }
     }
