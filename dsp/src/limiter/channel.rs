@@ -119,6 +119,13 @@ pub(super) fn first_stage(
     match mode {
         // Sample-peak mode measures the whole signal: both bands take the gain.
         PeakMode::SamplePeak => rows.high_gain[..len].fill(1.0),
+        // Nothing cut, nothing still out: the high band stays in.
+        PeakMode::TruePeak { .. }
+            if channel.high_out_for == 0 && !rows.cut_high[..len].contains(&true) =>
+        {
+            rows.high_gain[..len].fill(1.0);
+            channel.high.process(&mut rows.high_gain[..len]);
+        }
         PeakMode::TruePeak { .. } => {
             for (high_gain, &cut) in rows.high_gain[..len].iter_mut().zip(&rows.cut_high[..len]) {
                 if cut {

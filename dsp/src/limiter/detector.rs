@@ -102,6 +102,8 @@ pub struct Detector {
     high: [f32; DETECT_CHUNK],
     /// The screen's bounds of the chunk's intervals, and each interval's nearest summit before.
     bounds: [f32; DETECT_CHUNK],
+    /// The chunk's intervals that cut the high band, in order: only they can bind.
+    cut: [usize; DETECT_CHUNK],
     previous_summit: [Option<usize>; DETECT_CHUNK],
 }
 
@@ -117,6 +119,7 @@ impl Default for Detector {
             low: [0.0; DETECT_CHUNK],
             high: [0.0; DETECT_CHUNK],
             bounds: [0.0; DETECT_CHUNK],
+            cut: [0; DETECT_CHUNK],
             previous_summit: [None; DETECT_CHUNK],
         }
     }
@@ -190,54 +193,55 @@ impl Detector {
         gains: &mut [f32],
         cut_high: &mut [bool],
     ) {
+        let mut cuts = 0;
         for j in 0..len {
             // Below this the whole signal, high band included, stays under the ceiling.
             let headroom = ceiling - HIGH_BAND_REACH * self.high_peak.push(self.high[j]);
             self.bounds[j] = self.scanner.bound(j);
             cut_high[j] = self.bounds[j] > headroom;
             gains[j] = 1.0;
+            // Appended without a branch: the slot is overwritten unless it cuts.
+            self.cut[cuts] = j;
+            cuts += usize::from(cut_high[j]);
         }
         let bounds = &self.bounds[..len];
+        // Summits cut, so only the cutting intervals need looking at from here on.
         let is_summit = |j: usize| {
             cut_high[j]
                 && (j == 0 || bounds[j] >= bounds[j - 1])
                 && (j + 1 == len || bounds[j] > bounds[j + 1])
         };
-        for (j, gain) in gains[..len].iter_mut().enumerate() {
-            if is_summit(j) {
-                *gain = gain_for(self.scanner.measure_on_grid(j, positions), ceiling);
-            }
-        }
-        // The nearest summit before and after each interval.
+        // The summits' requirements, and the nearest summit before each interval.
         let mut previous = None;
-        for j in 0..len {
+        for &j in &self.cut[..cuts] {
             self.previous_summit[j] = previous;
             if is_summit(j) {
+                gains[j] = gain_for(self.scanner.measure_on_grid(j, positions), ceiling);
                 previous = Some(j);
             }
         }
+        // The nearest summit after each interval, and the rest's requirements.
         let mut next = None;
-        for j in (0..len).rev() {
-            if cut_high[j] && !is_summit(j) {
-                // The least it could require. Its measurement climbs up to half a sample into
-                // either neighbour, so their bounds count too; and the measurement may read a
-                // little above the screen (different interpolators).
-                let reach = bounds[j.saturating_sub(1)..(j + 2).min(len)]
-                    .iter()
-                    .fold(0.0f32, |a, &b| a.max(b));
-                let least = COVER_SLACK * ceiling / reach;
-                let covered = match (self.previous_summit[j], next, window) {
-                    (Some(before), Some(after), Some(window)) => {
-                        after - before < window && gains[before] <= least && gains[after] <= least
-                    }
-                    _ => false,
-                };
-                if !covered {
-                    gains[j] = gain_for(self.scanner.measure_on_grid(j, positions), ceiling);
-                }
-            }
+        for &j in self.cut[..cuts].iter().rev() {
             if is_summit(j) {
                 next = Some(j);
+                continue;
+            }
+            // The least it could require. Its measurement climbs up to half a sample into
+            // either neighbour, so their bounds count too; and the measurement may read a
+            // little above the screen (different interpolators).
+            let reach = bounds[j.saturating_sub(1)..(j + 2).min(len)]
+                .iter()
+                .fold(0.0f32, |a, &b| a.max(b));
+            let least = COVER_SLACK * ceiling / reach;
+            let covered = match (self.previous_summit[j], next, window) {
+                (Some(before), Some(after), Some(window)) => {
+                    after - before < window && gains[before] <= least && gains[after] <= least
+                }
+                _ => false,
+            };
+            if !covered {
+                gains[j] = gain_for(self.scanner.measure_on_grid(j, positions), ceiling);
             }
         }
     }

@@ -2,6 +2,7 @@
 //! the ceiling.
 
 use super::{Limiter, PeakMode, UNREAD_SAFETY_FLOOR, link_gains};
+use crate::util::for_each_sum_above;
 
 impl Limiter {
     /// Measures the first stage's output exactly, far field included, and corrects what still
@@ -23,23 +24,42 @@ impl Limiter {
                 .safety_far
                 .advance(&rows.stage_high[..len], &mut rows.far[..len]);
             let scanner = &channel.safety_scanner;
-            for j in 0..len {
-                let (bound, far) = (scanner.bound(j), rows.far[j]);
-                let peak = match mode {
-                    PeakMode::SamplePeak => scanner.sample(j).abs(),
-                    PeakMode::TruePeak { .. } if bound + far > readout_floor => scanner.measure(j),
-                    PeakMode::TruePeak { .. } => f32::NAN,
-                };
-                if readout {
-                    rows.certified_bound[j] = bound;
-                    rows.certified_peak[j] = peak;
-                    rows.certified_far[j] = far;
-                }
-                rows.gain[j] = if peak + far > ceiling {
+            let gain_for = |peak: f32, far: f32| {
+                if peak + far > ceiling {
                     ((ceiling - far) / peak).max(0.0)
                 } else {
                     1.0
-                };
+                }
+            };
+            match mode {
+                PeakMode::SamplePeak => {
+                    for j in 0..len {
+                        let peak = scanner.sample(j).abs();
+                        if readout {
+                            rows.certified_peak[j] = peak;
+                        }
+                        rows.gain[j] = gain_for(peak, rows.far[j]);
+                    }
+                }
+                // Only intervals whose bound reaches the floor are measured (NaN: not measured).
+                PeakMode::TruePeak { .. } => {
+                    rows.gain[..len].fill(1.0);
+                    if readout {
+                        rows.certified_peak[..len].fill(f32::NAN);
+                    }
+                    let far = &rows.far[..len];
+                    for_each_sum_above(scanner.bounds(len), far, readout_floor, |j| {
+                        let peak = scanner.measure(j);
+                        if readout {
+                            rows.certified_peak[j] = peak;
+                        }
+                        rows.gain[j] = gain_for(peak, far[j]);
+                    });
+                }
+            }
+            if readout {
+                rows.certified_bound[..len].copy_from_slice(scanner.bounds(len));
+                rows.certified_far[..len].copy_from_slice(&rows.far[..len]);
             }
         }
         let channels = &mut self.channels[..count];

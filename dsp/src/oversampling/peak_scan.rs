@@ -242,6 +242,12 @@ impl PeakScanner {
         self.bound[self.first() + j]
     }
 
+    /// [`Self::bound`] of the first `len` completed intervals.
+    #[inline]
+    pub fn bounds(&self, len: usize) -> &[f32] {
+        &self.bound[self.first()..self.first() + len]
+    }
+
     /// The exact peak magnitude at interval `j`: climbs the 16x grid from the screen's best
     /// point to the local maximum and refines it with a parabola. The climb may go up to half
     /// a sample past the interval's ends, so next to a peak it reads that peak: never less

@@ -1,4 +1,4 @@
-//! Whole-block tests that vectorise.
+//! Whole-block scans that vectorise.
 
 /// Whether `test` holds for every value. Values are tested sixteen at a time without stopping
 /// inside a group, so the test vectorises (a plain `all` stops after each value and runs one
@@ -12,9 +12,43 @@ pub fn all_of(values: &[f32], test: impl Fn(f32) -> bool) -> bool {
         && groups.remainder().iter().all(|&x| test(x))
 }
 
+/// Calls `f` with each index `j` where `a[j] + b[j] > floor`, in order. Sixteen indices are
+/// screened at once (vectorised), so stretches below the floor cost little.
+#[inline]
+pub fn for_each_sum_above(a: &[f32], b: &[f32], floor: f32, mut f: impl FnMut(usize)) {
+    let len = a.len().min(b.len());
+    for start in (0..len).step_by(16) {
+        let end = len.min(start + 16);
+        let pairs = a[start..end].iter().zip(&b[start..end]);
+        if pairs
+            .clone()
+            .fold(false, |any, (&x, &y)| any | (x + y > floor))
+        {
+            for (j, (&x, &y)) in (start..end).zip(pairs) {
+                if x + y > floor {
+                    f(j);
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sums_above_are_found_in_order() {
+        let a: Vec<f32> = (0..53).map(|j| ((j * 7919) % 13) as f32).collect();
+        let b: Vec<f32> = (0..53)
+            .map(|j| if j % 5 == 0 { f32::NAN } else { 0.5 })
+            .collect();
+        let mut found = Vec::new();
+        for_each_sum_above(&a, &b, 9.0, |j| found.push(j));
+        let expected: Vec<usize> = (0..53).filter(|&j| a[j] + b[j] > 9.0).collect();
+        assert!(!expected.is_empty());
+        assert_eq!(found, expected);
+    }
 
     #[test]
     fn agrees_with_all_at_every_length_and_position() {
