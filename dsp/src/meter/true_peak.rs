@@ -10,7 +10,7 @@
 
 use crate::oversampling::PeakScanner;
 use crate::oversampling::peak_scan::{CHUNK, ScanDesign};
-use crate::util::gain_to_db;
+use crate::util::{first_above, gain_to_db};
 
 use super::MAX_METER_CHANNELS;
 
@@ -126,29 +126,40 @@ impl TruePeakMeter {
         self.measure_chunk(LOOKAHEAD);
     }
 
+    /// Measures the intervals of the last push whose bound exceeds the channel's peak so far
+    /// (in the file or in the 100 ms segment, by the scope), a segment at a time.
     fn measure_chunk(&mut self, len: usize) {
         let whole_file = self.scope == PeakScope::WholeFile;
-        for j in 0..len {
-            for c in 0..self.channels {
-                let scanner = &self.scanners[c];
-                let peaks = &self.peaks[c];
-                let threshold = if whole_file { peaks.max } else { peaks.segment };
-                if scanner.bound(j) > threshold {
+        let mut start = 0;
+        while start < len {
+            let to_segment_end = self.next_segment_end + LOOKAHEAD as u64 - self.intervals;
+            let end = len.min(start + to_segment_end as usize);
+            for (scanner, peaks) in self.scanners[..self.channels].iter().zip(&mut self.peaks) {
+                let bounds = scanner.bounds(end);
+                let mut j = start;
+                loop {
+                    let threshold = if whole_file { peaks.max } else { peaks.segment };
+                    let Some(above) = first_above(&bounds[j..], threshold) else {
+                        break;
+                    };
+                    j += above;
                     let peak = scanner.measure(j);
                     self.refinements += 1;
-                    let peaks = &mut self.peaks[c];
                     peaks.segment = peaks.segment.max(peak);
                     peaks.max = peaks.max.max(peak);
+                    j += 1;
                 }
             }
-            self.advance_interval();
+            self.advance_intervals((end - start) as u64);
+            start = end;
         }
     }
 
-    /// Counts a measured interval and closes the 100 ms segment it ends. Interval `k` starts at
-    /// frame `k - LOOKAHEAD`: the first `LOOKAHEAD` intervals lie in the silence before reset.
-    fn advance_interval(&mut self) {
-        self.intervals += 1;
+    /// Counts measured intervals (up to the end of the current 100 ms segment) and closes the
+    /// segment if they end it. Interval `k` starts at frame `k - LOOKAHEAD`: the first
+    /// `LOOKAHEAD` intervals lie in the silence before reset.
+    fn advance_intervals(&mut self, count: u64) {
+        self.intervals += count;
         if self.intervals == self.next_segment_end + LOOKAHEAD as u64 {
             let slot = (self.segments_done % SEGMENTS as u64) as usize;
             for (recent, peaks) in self.recent[slot].iter_mut().zip(&mut self.peaks) {

@@ -18,5 +18,5 @@ pub use level::{db_to_gain, gain_to_db, power_to_db, running_max, running_min};
 pub use ramp::GainRamp;
 pub use rounding::round_half_away;
 pub use sanitize::sanitize;
-pub use scan::{all_of, for_each_sum_above};
+pub use scan::{all_of, first_above, for_each_sum_above};
 pub use time::{ms_to_samples, smoothing_step};

@@ -33,9 +33,39 @@ pub fn for_each_sum_above(a: &[f32], b: &[f32], floor: f32, mut f: impl FnMut(us
     }
 }
 
+/// The index of the first value above `floor`. Sixteen values are screened at once
+/// (vectorised), so stretches below the floor cost little.
+#[inline]
+pub fn first_above(values: &[f32], floor: f32) -> Option<usize> {
+    let mut start = 0;
+    for group in values.chunks(16) {
+        if group.iter().fold(false, |any, &x| any | (x > floor)) {
+            return group.iter().position(|&x| x > floor).map(|i| start + i);
+        }
+        start += group.len();
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_value_above_is_found_at_every_position() {
+        for len in 0..40 {
+            assert_eq!(first_above(&vec![1.0; len], 1.0), None);
+            for at in 0..len {
+                // One value above at `at`, and a larger one at the end after it.
+                let mut values = vec![1.0f32; len];
+                values[at] = 2.0;
+                if at + 1 < len {
+                    values[len - 1] = 3.0;
+                }
+                assert_eq!(first_above(&values, 1.0), Some(at), "{len} {at}");
+            }
+        }
+    }
 
     #[test]
     fn sums_above_are_found_in_order() {
