@@ -1,7 +1,7 @@
 //! Decoding any supported audio file (WAV, FLAC, AIFF, MP3, Ogg Vorbis) with symphonia,
 //! streamed in packets so long files need no more memory than a packet. Plain PCM WAV, the
-//! common case, is read in bulk and converted directly (three times less time than the decoder's
-//! packets), to the same values.
+//! common case, is read in bulk and converted directly (without the decoder's packets and their
+//! copies), to the same values.
 
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
