@@ -305,6 +305,7 @@ pub fn quantize(x: f32, bits: u16) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_random::unit_random;
 
     fn ramp_audio(format: SampleFormat) -> Audio {
         let left: Vec<f32> = (0..1000).map(|i| (i as f32 / 500.0) - 1.0).collect();
@@ -403,14 +404,9 @@ mod tests {
     /// normals of every size, subnormals, infinities, NaN) and exact halves.
     #[test]
     fn quantize_is_round_then_clamp_for_any_sample() {
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut random = unit_random(0x2545_f491_4f6c_dd1d);
         let mut values: Vec<f32> = (0..200_000)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                f32::from_bits((state >> 32) as u32)
-            })
+            .map(|_| f32::from_bits((random() * 4_294_967_296.0) as u32))
             .collect();
         values.extend((-70_000..70_000).map(|k| (k as f32 + 0.5) / 32_768.0));
         for bits in [16, 24, 32] {

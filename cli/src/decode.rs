@@ -118,9 +118,10 @@ fn read_pcm_wav(path: &Path, sink: &mut impl Sink) -> anyhow::Result<Option<Stre
     let mut data_len = [0u8; 4];
     file.read_exact(&mut data_len)?;
     let data_len = u32::from_le_bytes(data_len);
-    let Some(word) = (samples > 0)
-        .then(|| PcmWord::of(spec.sample_format, spec.bits_per_sample, data_len / samples))
-        .flatten()
+    if samples == 0 {
+        return Ok(None);
+    }
+    let Some(word) = PcmWord::of(spec.sample_format, spec.bits_per_sample, data_len / samples)
     else {
         return Ok(None);
     };
@@ -272,6 +273,7 @@ pub fn decode_all(path: &Path) -> anyhow::Result<(u32, Vec<Vec<f32>>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_random::unit_random;
 
     /// A WAV of `frames` frames holding full-scale extremes, zero and pseudo-random values.
     fn write_wav(path: &Path, channels: u16, bits: u16, format: hound::SampleFormat, frames: u32) {
@@ -282,17 +284,14 @@ mod tests {
             sample_format: format,
         };
         let mut writer = hound::WavWriter::create(path, spec).unwrap();
-        let mut state = 0x9e37_79b9_u32;
+        let mut random = unit_random(0x9e37_79b9);
         for n in 0..frames * u32::from(channels) {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
             let full = 1i64 << (bits - 1);
             let int = match n % 7 {
                 0 => full - 1,
                 1 => -full,
                 2 => 0,
-                _ => i64::from(state as i32) >> (32 - bits),
+                _ => ((2.0 * random() - 1.0) * full as f64) as i64,
             };
             match format {
                 hound::SampleFormat::Int => writer.write_sample(int as i32).unwrap(),

@@ -15,6 +15,11 @@ pub mod master;
 pub mod render;
 pub mod report;
 pub mod resample;
+// The dsp tests' seeded generator, shared by path (test-only items of another crate are out of
+// reach).
+#[cfg(test)]
+#[path = "../../dsp/src/util/test_random.rs"]
+mod test_random;
 
 /// Lacquer mastering suite, offline.
 #[derive(Debug, Parser)]

@@ -119,20 +119,19 @@ pub(super) fn first_stage(
     match mode {
         // Sample-peak mode measures the whole signal: both bands take the gain.
         PeakMode::SamplePeak => rows.high_gain[..len].fill(1.0),
-        // Nothing cut, nothing still out: the high band stays in.
-        PeakMode::TruePeak { .. }
-            if channel.high_out_for == 0 && !rows.cut_high[..len].contains(&true) =>
-        {
-            rows.high_gain[..len].fill(1.0);
-            channel.high.process(&mut rows.high_gain[..len]);
-        }
         PeakMode::TruePeak { .. } => {
-            for (high_gain, &cut) in rows.high_gain[..len].iter_mut().zip(&rows.cut_high[..len]) {
-                if cut {
-                    channel.high_out_for = high_post_hold;
+            if channel.high_out_for == 0 && !rows.cut_high[..len].contains(&true) {
+                // Nothing cut, nothing still out: the high band stays in.
+                rows.high_gain[..len].fill(1.0);
+            } else {
+                let cuts = rows.high_gain[..len].iter_mut().zip(&rows.cut_high[..len]);
+                for (high_gain, &cut) in cuts {
+                    if cut {
+                        channel.high_out_for = high_post_hold;
+                    }
+                    *high_gain = if channel.high_out_for > 0 { 0.0 } else { 1.0 };
+                    channel.high_out_for = channel.high_out_for.saturating_sub(1);
                 }
-                *high_gain = if channel.high_out_for > 0 { 0.0 } else { 1.0 };
-                channel.high_out_for = channel.high_out_for.saturating_sub(1);
             }
             channel.high.process(&mut rows.high_gain[..len]);
         }

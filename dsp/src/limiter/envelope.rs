@@ -155,21 +155,14 @@ const UNITY_SNAP: f64 = 1e-9;
 /// a comparison.
 const SNAP_ABOVE: f64 = 1.0 - UNITY_SNAP;
 
-/// How many values `block` ends with that equal its last one (at least one, even NaN), checked
-/// against `likely` first: in steady passages the whole block repeats it.
-fn trailing_run(block: &[f32], likely: f32) -> usize {
-    let Some(&last) = block.last() else {
-        return 0;
-    };
-    if last == likely && all_of(block, |r| r == likely) {
-        return block.len();
+/// How many values at the end of `block` equal `value`: the whole block checked at once first
+/// (in steady passages it repeats one value throughout), then back from the end.
+fn run_at_end(block: &[f32], value: f32) -> usize {
+    if all_of(block, |x| x == value) {
+        block.len()
+    } else {
+        block.iter().rev().take_while(|&&x| x == value).count()
     }
-    block
-        .iter()
-        .rev()
-        .take_while(|&&r| r == last)
-        .count()
-        .max(1)
 }
 
 /// `gain`, or unity if it is within [`UNITY_SNAP`] of it.
@@ -275,9 +268,11 @@ impl GainEnvelope {
             block.fill(self.steady);
             return;
         }
-        // The run of equal requirements the block ends with (continuing the steady one if the
-        // whole block repeats it).
-        let run = trailing_run(block, self.steady);
+        // The run of equal requirements the block ends with (at least its last one, even NaN),
+        // continuing the steady one if the whole block repeats it.
+        let run = block
+            .last()
+            .map_or(0, |&last| run_at_end(block, last).max(1));
         if run == block.len() && block.first() == Some(&self.steady) {
             self.steady_inputs += run;
         } else if let Some(&first) = block.get(block.len() - run) {
@@ -338,12 +333,7 @@ impl GainEnvelope {
         }
         (self.released, self.baseline) = (released, baseline);
         // How long the release has rested on the steady requirement.
-        let steady = self.steady;
-        let resting = if all_of(block, |g| g == steady) {
-            block.len()
-        } else {
-            block.iter().rev().take_while(|&&g| g == steady).count()
-        };
+        let resting = run_at_end(block, self.steady);
         self.steady_rest = if resting == block.len() {
             self.steady_rest + resting
         } else {
