@@ -6,7 +6,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use lacquer_dsp::util::round_half_away;
 
 /// Sample formats Lacquer reads and writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -207,46 +206,53 @@ impl<'a> WavFile<'a> {
         sink.write_all(&self.header)?;
         let frames = self.audio.frames();
         let frame_len = self.audio.channels.len() * self.width;
-        let mut piece = vec![0u8; PIECE_FRAMES.min(frames) * frame_len];
+        let piece_frames = PIECE_FRAMES.min(frames);
+        let mut piece = vec![0u8; piece_frames * frame_len];
+        let mut words = vec![0i32; piece_frames];
         for start in (0..frames).step_by(PIECE_FRAMES) {
             let end = frames.min(start + PIECE_FRAMES);
             let bytes = &mut piece[..(end - start) * frame_len];
-            self.pack(start..end, bytes);
+            self.pack(start..end, &mut words, bytes);
             sink.write_all(bytes)?;
         }
         Ok(())
     }
 
-    /// Packs the samples of `frames` into `bytes`, interleaved.
-    fn pack(&self, frames: std::ops::Range<usize>, bytes: &mut [u8]) {
+    /// Packs the samples of `frames` into `bytes`, interleaved; integer formats are quantised
+    /// a channel at a time into `words` first (a loop that runs as vector code).
+    fn pack(&self, frames: std::ops::Range<usize>, words: &mut [i32], bytes: &mut [u8]) {
         let (width, frame_len) = (self.width, self.audio.channels.len() * self.width);
+        let (bits, _) = self.audio.format.spec();
         for (c, channel) in self.audio.channels.iter().enumerate() {
             let slots = bytes
                 .chunks_exact_mut(frame_len)
                 .map(|frame| &mut frame[c * width..(c + 1) * width]);
             let samples = &channel[frames.clone()];
-            match self.audio.format {
-                SampleFormat::Float32 => pack(slots, samples, |x| x.to_le_bytes()),
-                SampleFormat::Int16 => {
-                    pack(slots, samples, |x| (quantize(x, 16) as i16).to_le_bytes());
-                }
-                SampleFormat::Int24 => pack(slots, samples, |x| {
-                    let [a, b, c, _] = quantize(x, 24).to_le_bytes();
+            if self.audio.format == SampleFormat::Float32 {
+                store(slots, samples, |x| x.to_le_bytes());
+                continue;
+            }
+            let words = &mut words[..samples.len()];
+            quantize_into(samples, bits, words);
+            match width {
+                2 => store(slots, words, |w| (w as i16).to_le_bytes()),
+                3 => store(slots, words, |w| {
+                    let [a, b, c, _] = w.to_le_bytes();
                     [a, b, c]
                 }),
-                SampleFormat::Int32 => pack(slots, samples, |x| quantize(x, 32).to_le_bytes()),
+                _ => store(slots, words, |w| w.to_le_bytes()),
             }
         }
     }
 }
 
-/// Stores each sample's little-endian bytes in its slot.
-fn pack<'a, const N: usize>(
+/// Stores each value's little-endian bytes in its slot.
+fn store<'a, T: Copy, const N: usize>(
     slots: impl Iterator<Item = &'a mut [u8]>,
-    samples: &[f32],
-    word: impl Fn(f32) -> [u8; N],
+    values: &[T],
+    word: impl Fn(T) -> [u8; N],
 ) {
-    for (slot, &x) in slots.zip(samples) {
+    for (slot, &x) in slots.zip(values) {
         slot.copy_from_slice(&word(x));
     }
 }
@@ -296,10 +302,22 @@ pub fn encode_flac(_audio: &Audio, _scratch: &Path) -> anyhow::Result<Vec<u8>> {
     bail!("this build of lacquer has no FLAC encoder (built without the `flac` feature)")
 }
 
-/// Rounds a sample to a signed integer of `bits`, clipping at full scale.
+/// Rounds a sample to a signed integer of `bits` (halves away from zero), clipping at full
+/// scale; NaN gives 0. The half is added exactly (a sample scaled to 32 bits spans at most 33
+/// bits of f64's 53) and the sum clamped to whole bounds before the truncating conversion,
+/// which makes it round-then-clamp (tested) in arithmetic that vectorises.
+#[inline]
 pub fn quantize(x: f32, bits: u16) -> i32 {
     let full_scale = (1u64 << (bits - 1)) as f64;
-    round_half_away(f64::from(x) * full_scale).clamp(-full_scale, full_scale - 1.0) as i32
+    let scaled = f64::from(x) * full_scale;
+    (scaled + 0.5f64.copysign(scaled)).clamp(-full_scale, full_scale - 1.0) as i32
+}
+
+/// [`quantize`] over a block.
+fn quantize_into(samples: &[f32], bits: u16, words: &mut [i32]) {
+    for (word, &x) in words.iter_mut().zip(samples) {
+        *word = quantize(x, bits);
+    }
 }
 
 #[cfg(test)]

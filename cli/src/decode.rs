@@ -15,6 +15,8 @@ use symphonia::core::formats::{FormatOptions, TrackType};
 use symphonia::core::io::MediaSourceStream;
 use symphonia::core::meta::MetadataOptions;
 
+use crate::track_buffer::channel_with_capacity;
+
 /// What a decoded stream is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StreamInfo {
@@ -251,7 +253,7 @@ impl Sink for Collect {
         let capacity = info.frames_hint.unwrap_or(0) as usize;
         // One by one: `vec![v; n]` clones, and a clone has no spare capacity.
         self.channels = (0..info.channels)
-            .map(|_| Vec::with_capacity(capacity))
+            .map(|_| channel_with_capacity(capacity))
             .collect();
         Ok(())
     }

@@ -15,6 +15,7 @@ pub mod master;
 pub mod render;
 pub mod report;
 pub mod resample;
+pub mod track_buffer;
 // The dsp tests' seeded generator, shared by path (test-only items of another crate are out of
 // reach).
 #[cfg(test)]

@@ -6,6 +6,8 @@ use anyhow::Context;
 use rubato::audioadapter_buffers::direct::SequentialSliceOfVecs;
 use rubato::{Fft, FixedSync, Resampler};
 
+use crate::track_buffer::{channel_copy, channel_with_capacity};
+
 /// Frames per resampler chunk. 5120 = 32 x 160, 48 kHz's block for 44.1 kHz, so the most
 /// common conversion gets a fast power-of-two-times-5 FFT (4096 would round up to 4160 =
 /// 2^6 x 5 x 13: 4 % slower overall).
@@ -25,14 +27,7 @@ pub fn resample(
     spare: usize,
 ) -> anyhow::Result<Vec<Vec<f32>>> {
     if from == to || channels.is_empty() {
-        return Ok(channels
-            .iter()
-            .map(|c| {
-                let mut copy = Vec::with_capacity(c.len() + spare);
-                copy.extend_from_slice(c);
-                copy
-            })
-            .collect());
+        return Ok(channels.iter().map(|c| channel_copy(c, spare)).collect());
     }
     let frames = channels[0].len();
     let mut resampler = Fft::<f32>::new_custom(
@@ -52,7 +47,7 @@ pub fn resample(
     let count = channels.len();
     let mut planar: Vec<Vec<f32>> = (0..count)
         .map(|_| {
-            let mut channel = Vec::with_capacity(needed + spare);
+            let mut channel = channel_with_capacity(needed + spare);
             channel.resize(needed, 0.0);
             channel
         })

@@ -23,6 +23,7 @@ use crate::bwf::with_loudness_metadata;
 use crate::decode::decode_all;
 use crate::render::RENDER_BLOCK;
 use crate::resample::resample;
+use crate::track_buffer::channel_copy;
 
 /// The most limiter drive the normalisation may use, dB (the drive parameter's range).
 const MAX_DRIVE_DB: f64 = 24.0;
@@ -95,7 +96,7 @@ pub fn master_track(job: &TrackJob, progress: &ProgressBar) -> anyhow::Result<Tr
         let source = if Some(rate) == last_rate {
             std::mem::take(&mut source)
         } else {
-            source.clone()
+            source.iter().map(|c| channel_copy(c, 0)).collect()
         };
         let mut limited = LimitedRender::new(job, (source_rate, source), rate, progress)?;
         let count = deliveries.len();

@@ -91,6 +91,57 @@ impl Biquad {
     }
 }
 
+/// A biquad in the form the filters that run through whole tracks use: the transposed direct
+/// form II with the output substituted into the state updates, so each sample's dependency on
+/// the last is one multiply and one subtract (the plain form chains an add, a multiply, a
+/// subtract and an add, and such a filter is bound by that chain). It runs `N` independent
+/// lanes at once, each with the arithmetic of one lane, so with vector instructions and the
+/// same results.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SubstitutedBiquad {
+    b0: f64,
+    /// `b1 - a1·b0` and `b2 - a2·b0`.
+    k1: f64,
+    k2: f64,
+    a1: f64,
+    a2: f64,
+}
+
+/// [`SubstitutedBiquad`] state: per state slot, the lanes' values.
+pub type LaneState<const N: usize> = [[f64; N]; 2];
+
+impl SubstitutedBiquad {
+    pub fn new(c: &Biquad) -> Self {
+        Self {
+            b0: c.b0,
+            k1: c.b1 - c.a1 * c.b0,
+            k2: c.b2 - c.a2 * c.b0,
+            a1: c.a1,
+            a2: c.a2,
+        }
+    }
+
+    /// One sample per lane through the section.
+    #[inline(always)]
+    pub fn tick<const N: usize>(&self, state: &mut LaneState<N>, x: [f64; N]) -> [f64; N] {
+        let [s1, s2] = *state;
+        *state = [
+            std::array::from_fn(|l| self.k1 * x[l] + s2[l] - self.a1 * s1[l]),
+            std::array::from_fn(|l| self.k2 * x[l] - self.a2 * s1[l]),
+        ];
+        std::array::from_fn(|l| self.b0 * x[l] + s1[l])
+    }
+}
+
+/// Zeroes lane state that has decayed below -600 dB, before it turns subnormal (slow).
+pub fn flush_lane_denormals<const N: usize>(state: &mut LaneState<N>) {
+    for s in state.as_flattened_mut() {
+        if s.abs() < DENORMAL_FLOOR {
+            *s = 0.0;
+        }
+    }
+}
+
 /// Transposed direct form II state for one channel.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BiquadState {

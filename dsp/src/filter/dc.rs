@@ -1,6 +1,6 @@
 //! Removing DC offset before anything else sees it.
 
-use super::{Biquad, BiquadState};
+use super::{Biquad, LaneState, SubstitutedBiquad, flush_lane_denormals};
 use crate::util::GainRamp;
 use crate::{ProcessSpec, Processor};
 
@@ -17,8 +17,9 @@ const SWITCH_MS: f64 = 10.0;
 /// the dry and the filtered signal. Switched off and settled, the output is the input, bit for bit.
 #[derive(Debug, Clone)]
 pub struct DcFilter {
-    coeffs: Biquad,
-    states: [BiquadState; 2],
+    coeffs: SubstitutedBiquad,
+    /// One lane per channel (mono leaves the second silent).
+    state: LaneState<2>,
     mix: GainRamp,
 }
 
@@ -26,8 +27,8 @@ impl DcFilter {
     /// A filter, switched on or off.
     pub fn new(enabled: bool) -> Self {
         Self {
-            coeffs: Biquad::IDENTITY,
-            states: [BiquadState::default(); 2],
+            coeffs: SubstitutedBiquad::new(&Biquad::IDENTITY),
+            state: LaneState::default(),
             mix: GainRamp::new(if enabled { 1.0 } else { 0.0 }),
         }
     }
@@ -36,22 +37,20 @@ impl DcFilter {
     pub fn set_enabled(&mut self, enabled: bool) {
         self.mix.set_target(if enabled { 1.0 } else { 0.0 });
     }
-
-    /// The filter's coefficients, for response plots and tests.
-    pub fn coeffs(&self) -> &Biquad {
-        &self.coeffs
-    }
 }
 
 impl Processor for DcFilter {
     fn prepare(&mut self, spec: &ProcessSpec) {
-        self.coeffs = Biquad::butterworth_highpass(DC_FILTER_CUTOFF_HZ, spec.sample_rate);
+        self.coeffs = SubstitutedBiquad::new(&Biquad::butterworth_highpass(
+            DC_FILTER_CUTOFF_HZ,
+            spec.sample_rate,
+        ));
         self.mix.set_ramp_samples(spec.ms_to_samples(SWITCH_MS));
         self.reset();
     }
 
     fn reset(&mut self) {
-        self.states.iter_mut().for_each(BiquadState::reset);
+        self.state = LaneState::default();
         self.mix.settle();
     }
 
@@ -62,52 +61,52 @@ impl Processor for DcFilter {
             return;
         }
         let on = self.mix.target() != 0.0;
+        let mut state = self.state;
         match channels {
             [left, right] => {
-                // Both recursions in one loop, so they run side by side, their states in
-                // registers.
-                let [mut state_l, mut state_r] = self.states;
                 for (l, r) in left[..frames].iter_mut().zip(&mut right[..frames]) {
-                    let (wet_l, wet_r) = (
-                        state_l.tick(&self.coeffs, f64::from(*l)),
-                        state_r.tick(&self.coeffs, f64::from(*r)),
-                    );
+                    let [wet_l, wet_r] =
+                        self.coeffs.tick(&mut state, [f64::from(*l), f64::from(*r)]);
                     if on {
                         (*l, *r) = (wet_l as f32, wet_r as f32);
                     }
                 }
-                self.states = [state_l, state_r];
             }
-            channels => {
-                for (channel, state) in channels.iter_mut().zip(&mut self.states) {
-                    let mut local = *state;
-                    for x in &mut channel[..frames] {
-                        let wet = local.tick(&self.coeffs, f64::from(*x));
-                        if on {
-                            *x = wet as f32;
-                        }
+            [mono] => {
+                for x in &mut mono[..frames] {
+                    let [wet, _] = self.coeffs.tick(&mut state, [f64::from(*x), 0.0]);
+                    if on {
+                        *x = wet as f32;
                     }
-                    *state = local;
                 }
             }
+            // Mono or stereo only (`ProcessSpec::validate`).
+            _ => {}
         }
         // Decayed state is flushed once per block: from the -600 dB floor a 5 Hz pole takes
         // millions of samples to turn subnormal.
-        self.states
-            .iter_mut()
-            .for_each(BiquadState::flush_denormals);
+        flush_lane_denormals(&mut state);
+        self.state = state;
     }
 }
 
 impl DcFilter {
     /// While switching: each sample a mix of the input and the filtered input.
     fn crossfade(&mut self, channels: &mut [&mut [f32]], frames: usize) {
+        let count = channels.len().min(2);
         for i in 0..frames {
             let mix = self.mix.next_gain();
-            for (channel, state) in channels.iter_mut().zip(&mut self.states) {
-                let dry = f64::from(channel[i]);
-                let wet = state.tick_flushed(&self.coeffs, dry);
-                channel[i] = (dry + (wet - dry) * mix) as f32;
+            let dry: [f64; 2] = std::array::from_fn(|c| {
+                if c < count {
+                    f64::from(channels[c][i])
+                } else {
+                    0.0
+                }
+            });
+            let wet = self.coeffs.tick(&mut self.state, dry);
+            flush_lane_denormals(&mut self.state);
+            for (c, channel) in channels[..count].iter_mut().enumerate() {
+                channel[i] = (dry[c] + (wet[c] - dry[c]) * mix) as f32;
             }
         }
     }

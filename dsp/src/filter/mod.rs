@@ -7,6 +7,8 @@ mod dc;
 pub mod linear_phase;
 
 pub use band_split::{BandSplit, SPLIT_CHUNK, SPLIT_HALF_TAPS, SPLIT_PASS, SPLIT_STOP};
-pub use biquad::{Biquad, BiquadState, DENORMAL_FLOOR};
+pub use biquad::{
+    Biquad, BiquadState, DENORMAL_FLOOR, LaneState, SubstitutedBiquad, flush_lane_denormals,
+};
 pub use dc::{DC_FILTER_CUTOFF_HZ, DcFilter};
 pub use linear_phase::{LINEAR_PHASE_PARTITION, LinearPhaseFilter};

@@ -13,7 +13,7 @@
 
 use super::MAX_METER_CHANNELS;
 use super::histogram::{LoudnessHistogram, energy_to_lufs};
-use super::kweighting::{KCoeffs, KFilter};
+use super::kweighting::{KCoeffs, KFilterLanes};
 use crate::util::{gain_to_db, power_to_db, running_max};
 
 /// Sub-blocks per momentary window (400 ms).
@@ -140,7 +140,8 @@ pub struct BlockMeter {
     channels: usize,
     rate: u64,
     coeffs: Option<KCoeffs>,
-    filters: [KFilter; MAX_METER_CHANNELS],
+    /// One lane per channel (a mono signal leaves the second lane silent).
+    filters: KFilterLanes<MAX_METER_CHANNELS>,
     /// Peak fall-back factor per frame.
     peak_fall: f64,
     frames: u64,
@@ -171,7 +172,7 @@ impl BlockMeter {
 
     /// Forgets all audio.
     pub fn reset(&mut self) {
-        self.filters.iter_mut().for_each(KFilter::reset);
+        self.filters = KFilterLanes::default();
         self.frames = 0;
         self.sub_blocks = 0;
         self.next_boundary = self.boundary(1);
@@ -221,48 +222,41 @@ impl BlockMeter {
     fn accumulate_mono(&mut self, coeffs: &KCoeffs, samples: &[f32]) {
         let block = &mut self.current;
         block.frames += samples.len() as u32;
-        let mut filter = self.filters[0];
+        let mut filters = self.filters;
         let (mut weighted, mut squares, mut peak) =
             (block.weighted[0], block.squares[0], block.peak[0]);
         for &x in samples {
-            let y = filter.tick(coeffs, f64::from(x));
+            let [y, _] = filters.tick(coeffs, [f64::from(x), 0.0]);
             weighted += y * y;
             squares += f64::from(x * x);
             peak = running_max(peak, x.abs());
         }
-        self.filters[0] = filter;
+        self.filters = filters;
         (block.weighted[0], block.squares[0], block.peak[0]) = (weighted, squares, peak);
     }
 
-    /// Both channels in one loop: the two K-filter recursions run in parallel.
+    /// Both channels in one loop, each operation on both at once (two-lane vector code).
     fn accumulate_stereo(&mut self, coeffs: &KCoeffs, left: &[f32], right: &[f32]) {
         let block = &mut self.current;
         block.frames += left.len() as u32;
-        let [mut filter_l, mut filter_r] = self.filters;
-        let [mut weighted_l, mut weighted_r] = block.weighted;
-        let [mut squares_l, mut squares_r] = block.squares;
-        let [mut peak_l, mut peak_r] = block.peak;
+        let mut filters = self.filters;
+        let (mut weighted, mut squares, mut peak) = (block.weighted, block.squares, block.peak);
         let mut cross = block.cross;
         for (&l, &r) in left.iter().zip(right) {
-            let yl = filter_l.tick(coeffs, f64::from(l));
-            let yr = filter_r.tick(coeffs, f64::from(r));
-            weighted_l += yl * yl;
-            weighted_r += yr * yr;
-            squares_l += f64::from(l * l);
-            squares_r += f64::from(r * r);
+            let x = [l, r];
+            let y = filters.tick(coeffs, x.map(f64::from));
+            weighted = std::array::from_fn(|c| weighted[c] + y[c] * y[c]);
+            squares = std::array::from_fn(|c| squares[c] + f64::from(x[c] * x[c]));
+            peak = std::array::from_fn(|c| running_max(peak[c], x[c].abs()));
             cross += f64::from(l * r);
-            peak_l = running_max(peak_l, l.abs());
-            peak_r = running_max(peak_r, r.abs());
         }
-        self.filters = [filter_l, filter_r];
-        block.weighted = [weighted_l, weighted_r];
-        block.squares = [squares_l, squares_r];
-        block.peak = [peak_l, peak_r];
+        self.filters = filters;
+        (block.weighted, block.squares, block.peak) = (weighted, squares, peak);
         block.cross = cross;
     }
 
     fn close_sub_block(&mut self) {
-        self.filters.iter_mut().for_each(KFilter::flush_denormals);
+        self.filters.flush_denormals();
         let block = self.current;
         let slot = (self.sub_blocks % SHORT_TERM_SUB_BLOCKS as u64) as usize;
         self.ring[slot] = block;

@@ -9,7 +9,7 @@
 
 use std::f64::consts::PI;
 
-use crate::filter::{Biquad, DENORMAL_FLOOR};
+use crate::filter::{Biquad, LaneState, SubstitutedBiquad, flush_lane_denormals};
 
 /// The first stage: a high shelf modelling the acoustic effect of the head.
 pub fn shelf(sample_rate: f64) -> Biquad {
@@ -50,111 +50,28 @@ pub fn magnitude_db(freq_hz: f64, sample_rate: f64) -> f64 {
         + highpass(sample_rate).magnitude_db(freq_hz, sample_rate)
 }
 
-/// One stage's coefficients in the form the filter runs: the transposed direct form II with
-/// the output substituted into the state updates, so each sample's dependency on the last is
-/// one multiply and one subtract (the plain form's adds, multiplies and subtracts in turn: the
-/// meter and the loudness profile are bound by that chain).
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Stage {
-    b0: f64,
-    /// `b1 - a1·b0` and `b2 - a2·b0`.
-    k1: f64,
-    k2: f64,
-    a1: f64,
-    a2: f64,
-}
-
-impl Stage {
-    fn new(c: &Biquad) -> Self {
-        Self {
-            b0: c.b0,
-            k1: c.b1 - c.a1 * c.b0,
-            k2: c.b2 - c.a2 * c.b0,
-            a1: c.a1,
-            a2: c.a2,
-        }
-    }
-
-    /// [`Self::tick_lanes`] on one lane.
-    #[inline(always)]
-    fn tick(&self, state: &mut [f64; 2], x: f64) -> f64 {
-        let mut lane = state.map(|s| [s]);
-        let [y] = self.tick_lanes(&mut lane, [x]);
-        *state = lane.map(|[s]| s);
-        y
-    }
-
-    /// One sample per lane through the stage.
-    #[inline(always)]
-    fn tick_lanes<const N: usize>(&self, state: &mut [[f64; N]; 2], x: [f64; N]) -> [f64; N] {
-        let [s1, s2] = *state;
-        *state = [
-            std::array::from_fn(|l| self.k1 * x[l] + s2[l] - self.a1 * s1[l]),
-            std::array::from_fn(|l| self.k2 * x[l] - self.a2 * s1[l]),
-        ];
-        std::array::from_fn(|l| self.b0 * x[l] + s1[l])
-    }
-}
-
-/// Clears filter state that has decayed below audibility, before it turns subnormal (slow).
-fn flush_denormals<'a>(state: impl Iterator<Item = &'a mut f64>) {
-    for s in state {
-        if s.abs() < DENORMAL_FLOOR {
-            *s = 0.0;
-        }
-    }
-}
-
-/// K-weighting filter state for one channel.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct KFilter {
-    shelf: [f64; 2],
-    highpass: [f64; 2],
-}
-
-/// The two stages' coefficients for one sample rate.
+/// The two stages' coefficients for one sample rate, in the form that runs fastest.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct KCoeffs {
-    shelf: Stage,
-    highpass: Stage,
+    shelf: SubstitutedBiquad,
+    highpass: SubstitutedBiquad,
 }
 
 impl KCoeffs {
     pub fn new(sample_rate: f64) -> Self {
         Self {
-            shelf: Stage::new(&shelf(sample_rate)),
-            highpass: Stage::new(&highpass(sample_rate)),
+            shelf: SubstitutedBiquad::new(&shelf(sample_rate)),
+            highpass: SubstitutedBiquad::new(&highpass(sample_rate)),
         }
     }
 }
 
-impl KFilter {
-    /// Filters one sample.
-    #[inline]
-    pub fn tick(&mut self, coeffs: &KCoeffs, x: f64) -> f64 {
-        let y = coeffs.shelf.tick(&mut self.shelf, x);
-        coeffs.highpass.tick(&mut self.highpass, y)
-    }
-
-    pub fn reset(&mut self) {
-        *self = Self::default();
-    }
-
-    /// Clears state that has decayed below audibility, before it turns subnormal (slow).
-    /// Called at fixed sample positions, so results stay independent of block sizes.
-    pub fn flush_denormals(&mut self) {
-        flush_denormals(self.shelf.iter_mut().chain(&mut self.highpass));
-    }
-}
-
-/// `N` independent K-weighting filters run as one: each operation acts on every lane at once
-/// (vector instructions), with the arithmetic of [`KFilter::tick`] (one lane of the same
-/// code), so the same results.
+/// `N` independent K-weighting filters (one per channel) run as one: each operation acts on
+/// every lane at once (vector instructions), each lane with the arithmetic of a lone filter.
 #[derive(Debug, Clone, Copy)]
 pub struct KFilterLanes<const N: usize> {
-    /// Per stage, per state slot: the lanes' values.
-    shelf: [[f64; N]; 2],
-    highpass: [[f64; N]; 2],
+    shelf: LaneState<N>,
+    highpass: LaneState<N>,
 }
 
 impl<const N: usize> Default for KFilterLanes<N> {
@@ -170,13 +87,15 @@ impl<const N: usize> KFilterLanes<N> {
     /// Filters one sample per lane.
     #[inline(always)]
     pub fn tick(&mut self, coeffs: &KCoeffs, x: [f64; N]) -> [f64; N] {
-        let y = coeffs.shelf.tick_lanes(&mut self.shelf, x);
-        coeffs.highpass.tick_lanes(&mut self.highpass, y)
+        let y = coeffs.shelf.tick(&mut self.shelf, x);
+        coeffs.highpass.tick(&mut self.highpass, y)
     }
 
-    /// [`KFilter::flush_denormals`] for every lane.
+    /// Clears state that has decayed below audibility, before it turns subnormal (slow).
+    /// Called at fixed sample positions, so results stay independent of block sizes.
     pub fn flush_denormals(&mut self) {
-        flush_denormals(self.shelf.iter_mut().chain(&mut self.highpass).flatten());
+        flush_lane_denormals(&mut self.shelf);
+        flush_lane_denormals(&mut self.highpass);
     }
 }
 
@@ -223,14 +142,14 @@ mod tests {
     #[test]
     fn lanes_filter_exactly_as_single_filters() {
         let coeffs = KCoeffs::new(44_100.0);
-        let mut single = [KFilter::default(); 4];
+        let mut single = [KFilterLanes::<1>::default(); 4];
         let mut lanes = KFilterLanes::<4>::default();
         let mut random = crate::util::test_random::unit_random(3);
         for _ in 0..10_000 {
             let x: [f64; 4] = std::array::from_fn(|_| random() - 0.5);
             let y = lanes.tick(&coeffs, x);
             for l in 0..4 {
-                assert_eq!(y[l], single[l].tick(&coeffs, x[l]));
+                assert_eq!([y[l]], single[l].tick(&coeffs, [x[l]]));
             }
         }
     }

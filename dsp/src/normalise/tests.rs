@@ -66,14 +66,14 @@ fn profile_reads_what_the_meter_reads() {
 /// chunk lengths repeat every 1, 4, 8 or 400 chunks.
 #[test]
 fn sections_measure_as_one_pass_does() {
-    use crate::meter::kweighting::{KCoeffs, KFilter};
+    use crate::meter::kweighting::{KCoeffs, KFilterLanes};
     for rate in [48_000.0, 44_100.0, 22_050.0, 44_101.0] {
         for seconds in [0.3, 1.7, 3.3, 9.1] {
             let audio = programme(rate, seconds);
             for channels in [&audio[..1], &audio[..]] {
                 let profile = LoudnessProfile::measure(channels, rate);
                 let coeffs = KCoeffs::new(rate);
-                let mut filters = [KFilter::default(); 2];
+                let mut filters = [KFilterLanes::<1>::default(); 2];
                 let mut start = 0;
                 let largest = profile.energies.iter().fold(0.0f64, |a, &b| a.max(b));
                 for (k, &frames) in profile.frames.iter().enumerate() {
@@ -82,7 +82,7 @@ fn sections_measure_as_one_pass_does() {
                     let mut peak = 0.0f32;
                     for (channel, filter) in channels.iter().zip(&mut filters) {
                         for &x in &channel[range.clone()] {
-                            let y = filter.tick(&coeffs, f64::from(x));
+                            let [y] = filter.tick(&coeffs, [f64::from(x)]);
                             energy += y * y;
                             peak = peak.max(x.abs());
                         }
