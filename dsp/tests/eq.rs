@@ -251,6 +251,46 @@ fn the_running_filter_measures_as_its_response() {
     }
 }
 
+/// A flat EQ that has run long enough to rest (its bands skip their ticks) still takes new
+/// settings: bands switched on later measure as their response.
+#[test]
+fn bands_switched_on_after_a_long_rest_measure_as_their_response() {
+    let rate = 48_000.0;
+    let mut eq = Equalizer::new(EqParams::default());
+    eq.prepare(&ProcessSpec::stereo(rate, 512));
+    let rest = noise(96_000, 9);
+    assert_eq!(run(&mut eq, &rest, &rest, 512), (rest.clone(), rest));
+    eq.set_params(&eq_with(&[
+        (2, band(BandType::Bell, 400.0, 6.0, 1.0)),
+        (5, band(BandType::HighShelf, 8_000.0, -4.0, 0.71)),
+    ]));
+    let silence = vec![0.0f32; 48_000];
+    run(&mut eq, &silence, &silence, 512);
+    let mut impulse = vec![0.0f32; 1 << 16];
+    impulse[0] = 1.0;
+    let (l, _) = run(&mut eq, &impulse, &impulse, 512);
+    let measured_db = |f: f64| {
+        let w = 2.0 * std::f64::consts::PI * f / rate;
+        let (re, im) = l.iter().enumerate().fold((0.0, 0.0), |(re, im), (n, &y)| {
+            let (s, c) = (w * n as f64).sin_cos();
+            (re + f64::from(y) * c, im - f64::from(y) * s)
+        });
+        10.0 * (re * re + im * im).log10()
+    };
+    // The bell's peak and the shelf's plateau are there...
+    assert!(measured_db(400.0) > 5.5, "{}", measured_db(400.0));
+    assert!(measured_db(16_000.0) < -3.5, "{}", measured_db(16_000.0));
+    // ...and everywhere as designed.
+    for f in [100.0, 400.0, 2_000.0, 8_000.0, 16_000.0] {
+        let predicted = eq.curve_db(f, ChannelMode::Left);
+        assert!(
+            (measured_db(f) - predicted).abs() < 0.01,
+            "{f} Hz: {} vs {predicted}",
+            measured_db(f)
+        );
+    }
+}
+
 #[test]
 fn mid_and_side_bands_leave_the_other_part_untouched() {
     let (left, right) = (noise(20_000, 3), noise(20_000, 4));

@@ -178,6 +178,18 @@ impl BandFilter {
         self.mix.is_ramping() || self.mix.target() > 0.0
     }
 
+    /// Whether the band is silent and at its settings, so ticks change nothing until the
+    /// settings do.
+    pub fn is_settled(&self) -> bool {
+        let target = self.target;
+        !self.is_running()
+            && !target.is_audible()
+            && target.band_type == self.shape.band_type
+            && target.slope_db_per_oct == self.shape.slope_db_per_oct
+            && target.mode == self.shape.mode
+            && self.glide == self.target_glide
+    }
+
     /// Advances the glides by one tick: changes of shape fade the band out, swap and fade in;
     /// frequency, gain and Q glide and recompute the sections.
     pub fn tick(&mut self) {

@@ -98,6 +98,8 @@ pub struct Equalizer {
     /// Samples until the bands' next glide step (counted across blocks, so any block split
     /// gives the same output).
     until_tick: usize,
+    /// Every band is settled ([`BandFilter::is_settled`]): ticks skip them until new settings.
+    bands_settled: bool,
     prepared: bool,
     /// The linear-phase path, its share of the output (0 zero-latency, 1 linear phase) and the
     /// dry input it filters during a crossfade.
@@ -125,6 +127,7 @@ impl Equalizer {
             channels: 2,
             sample_rate: 48_000.0,
             until_tick: 0,
+            bands_settled: false,
             prepared: false,
             linear: LinearPhaseFilter::new(),
             phase_mix: GainRamp::new(phase_share(params.phase)),
@@ -225,6 +228,7 @@ impl Equalizer {
             let enabled = band.enabled && self.params.enabled;
             filter.set_params(&BandParams { enabled, ..*band });
         }
+        self.bands_settled = false;
     }
 
     /// Magnitude of band `index` as it runs now, dB (0 when it is off).
@@ -413,6 +417,7 @@ impl Processor for Equalizer {
         for band in &mut self.bands {
             band.reset();
         }
+        self.bands_settled = false;
         self.until_tick = 0;
         self.linear.reset();
         self.linear_warmup = 0;
@@ -440,8 +445,11 @@ impl Processor for Equalizer {
         let mut start = 0;
         while start < len {
             if self.until_tick == 0 {
-                for band in &mut self.bands {
-                    band.tick();
+                if !self.bands_settled {
+                    for band in &mut self.bands {
+                        band.tick();
+                    }
+                    self.bands_settled = self.bands.iter().all(BandFilter::is_settled);
                 }
                 self.until_tick = TICK;
                 self.advance_linear_design();

@@ -284,7 +284,7 @@ impl BlockMeter {
             }
         }
         if self.sub_blocks >= SHORT_TERM_SUB_BLOCKS as u64 {
-            let energy = self.window(SHORT_TERM_SUB_BLOCKS).energy();
+            let energy = self.window_energy(SHORT_TERM_SUB_BLOCKS);
             self.loudness.short_term_lufs = energy_to_lufs(energy);
             self.loudness.short_term_max_lufs = self
                 .loudness
@@ -315,16 +315,36 @@ impl BlockMeter {
         }
     }
 
+    /// The last `count` completed sub-blocks, oldest first.
+    fn recent(&self, count: usize) -> impl Iterator<Item = &SubBlock> {
+        let end = ((self.sub_blocks - 1) % SHORT_TERM_SUB_BLOCKS as u64) as usize + 1;
+        let wrapped = count.saturating_sub(end);
+        self.ring[SHORT_TERM_SUB_BLOCKS - wrapped..]
+            .iter()
+            .chain(&self.ring[end - (count - wrapped)..end])
+    }
+
     /// The sum of the last `count` completed sub-blocks (summed oldest first, so the result
     /// does not depend on where the ring starts).
     fn window(&self, count: usize) -> SubBlock {
-        let newest = ((self.sub_blocks - 1) % SHORT_TERM_SUB_BLOCKS as u64) as usize;
+        self.recent(count)
+            .fold(SubBlock::default(), |mut sum, block| {
+                sum.add(block);
+                sum
+            })
+    }
+
+    /// [`Self::window`]'s energy, summing only what energy needs (the short-term window's 300
+    /// sub-blocks every 10 ms).
+    fn window_energy(&self, count: usize) -> f64 {
         let mut sum = SubBlock::default();
-        for age in (0..count).rev() {
-            let slot = (newest + SHORT_TERM_SUB_BLOCKS - age) % SHORT_TERM_SUB_BLOCKS;
-            sum.add(&self.ring[slot]);
+        for block in self.recent(count) {
+            sum.frames += block.frames;
+            for c in 0..MAX_METER_CHANNELS {
+                sum.weighted[c] += block.weighted[c];
+            }
         }
-        sum
+        sum.energy()
     }
 
     /// Loudness readings.
