@@ -308,9 +308,13 @@ pub fn encode_flac(_audio: &Audio, _scratch: &Path) -> anyhow::Result<Vec<u8>> {
 /// which makes it round-then-clamp (tested) in arithmetic that vectorises.
 #[inline]
 pub fn quantize(x: f32, bits: u16) -> i32 {
-    let full_scale = (1u64 << (bits - 1)) as f64;
+    let full_scale = (1u64 << (bits.clamp(1, 32) - 1)) as f64;
     let scaled = f64::from(x) * full_scale;
-    (scaled + 0.5f64.copysign(scaled)).clamp(-full_scale, full_scale - 1.0) as i32
+    let clamped = (scaled + 0.5f64.copysign(scaled)).clamp(-full_scale, full_scale - 1.0);
+    let finite = if clamped.is_nan() { 0.0 } else { clamped };
+    // SAFETY: `finite` is finite and within `i32`'s range (a full scale of at most 2^31), so
+    // the truncating conversion is defined; the checked `as` would not vectorise.
+    unsafe { finite.to_int_unchecked() }
 }
 
 /// [`quantize`] over a block.

@@ -224,11 +224,19 @@ impl Imager {
             self.meter_crossover.step();
             self.mono_bass.step();
         }
+        let off = !self.params.enabled && !self.wet.is_ramping();
+        let passing = block.len() < CHANNELS || off;
+        if passing && self.latency() == 0 {
+            // The input passes as it is; the lines only keep its history.
+            for (line, samples) in self.delayed.iter_mut().zip(block.iter()) {
+                line.push(&samples[..len]);
+            }
+            return;
+        }
         for ((line, samples), dry) in self.delayed.iter_mut().zip(block.iter()).zip(&mut self.dry) {
             line.process_into(&samples[..len], &mut dry[..len]);
         }
-        let off = !self.params.enabled && !self.wet.is_ramping();
-        if block.len() < CHANNELS || off {
+        if passing {
             for (samples, dry) in block.iter_mut().zip(&self.dry) {
                 samples[..len].copy_from_slice(&dry[..len]);
             }

@@ -59,6 +59,13 @@ impl DelayLine {
         self.read_block(output);
     }
 
+    /// Stores a block without reading any back: for a line that passes audio on undelayed
+    /// but must still hold its history for when it delays again.
+    pub fn push(&mut self, block: &[f32]) {
+        self.write_block(block);
+        self.write = (self.write + block.len()) % self.buffer.len();
+    }
+
     /// Stores a block at the write position.
     fn write_block(&mut self, block: &[f32]) {
         let len = self.buffer.len();
@@ -123,6 +130,25 @@ mod tests {
             start += len;
         }
         assert_eq!(output, expected);
+    }
+
+    #[test]
+    fn pushed_blocks_are_history_like_processed_ones() {
+        let input: Vec<f32> = (1..=30).map(|i| i as f32).collect();
+        let mut pushed = DelayLine::with_capacity(16);
+        let mut processed = DelayLine::with_capacity(16);
+        for block in input[..20].chunks(10) {
+            pushed.push(block);
+            processed.process(&mut block.to_vec());
+        }
+        for line in [&mut pushed, &mut processed] {
+            line.set_delay(6);
+        }
+        let (mut a, mut b) = (input[20..].to_vec(), input[20..].to_vec());
+        pushed.process(&mut a);
+        processed.process(&mut b);
+        assert_eq!(a, b);
+        assert_eq!(a[..3], [15.0, 16.0, 17.0]);
     }
 
     #[test]
