@@ -585,3 +585,53 @@ fn switched_off_the_limiter_passes_the_input_delayed_and_switching_does_not_clic
         "a click: {switching} against {steady}"
     );
 }
+
+/// Switched out after a long stretch switched in, the limiter fades from its output to the
+/// input delayed by the latency: every faded sample lies between the two, and after the fade
+/// the output is that delayed input exactly.
+#[test]
+fn switched_out_after_a_long_run_it_fades_to_the_delayed_input() {
+    let rate = 48_000.0;
+    let input = normalized(programme_material(rate, 2.0, 67).to_vec(), -0.3);
+    let on = LimiterParams {
+        drive_db: 12.0,
+        ..LimiterParams::default()
+    };
+    let (limited, _) = render_aligned(rate, &input, on.clone());
+    let mut limiter = prepared(rate, on.clone());
+    let latency = limiter.latency();
+    let switch = 72_000;
+    let mut output: Vec<Vec<f32>> = input
+        .iter()
+        .map(|c| {
+            let mut padded = c.clone();
+            padded.resize(c.len() + latency, 0.0);
+            padded
+        })
+        .collect();
+    let (left, right) = output.split_at_mut(1);
+    limiter.process(&mut [&mut left[0][..switch], &mut right[0][..switch]]);
+    limiter.set_params(&LimiterParams {
+        enabled: false,
+        ..on
+    });
+    limiter.process(&mut [&mut left[0][switch..], &mut right[0][switch..]]);
+    let fade = 480; // 10 ms
+    for c in 0..2 {
+        let aligned = &output[c][latency..];
+        for j in switch - latency..switch - latency + fade {
+            let (wet, dry, out) = (limited[c][j], input[c][j], aligned[j]);
+            let slack = 1e-6;
+            assert!(
+                out >= wet.min(dry) - slack && out <= wet.max(dry) + slack,
+                "channel {c}, frame {j}: {out} outside {wet}..{dry}"
+            );
+        }
+        let after = switch - latency + fade;
+        assert_eq!(
+            aligned[after..],
+            input[c][after..],
+            "channel {c} after the fade"
+        );
+    }
+}

@@ -299,11 +299,18 @@ impl Limiter {
             .min(DETECT_CHUNK);
         let count = block.len().min(self.channels.len());
         let channels = &mut self.channels[..count];
+        // The delayed input is only heard while the limiter is switched out or fading; switched
+        // in and settled, the line just keeps its history.
+        let bypass_heard = self.wet.is_ramping() || self.wet.target() < 1.0;
         for (channel, samples) in channels.iter_mut().zip(block.iter()) {
             let rows = &mut channel.rows;
-            channel
-                .bypass_delay
-                .process_into(&samples[..len], &mut rows.bypass[..len]);
+            if bypass_heard {
+                channel
+                    .bypass_delay
+                    .process_into(&samples[..len], &mut rows.bypass[..len]);
+            } else {
+                channel.bypass_delay.push(&samples[..len]);
+            }
         }
         // One channel's requirement covers its neighbours as they are, or fully linked; a partial
         // link blends them with the other channel's, so every interval is measured then.
@@ -359,12 +366,18 @@ impl Limiter {
         if self.readout {
             self.check_output(count, len, mode);
         }
-        self.write_output(block, count, len);
+        self.write_output(block, count, len, bypass_heard);
     }
 
     /// Writes the output: the limited signal (or its delta, or lowered by the drive), crossfaded
     /// with the delayed input while the limiter is switched in or out.
-    fn write_output(&mut self, block: &mut [&mut [f32]], count: usize, len: usize) {
+    fn write_output(
+        &mut self,
+        block: &mut [&mut [f32]],
+        count: usize,
+        len: usize,
+        bypass_heard: bool,
+    ) {
         let unity = if self.params.unity_gain {
             (1.0 / self.drive.target()) as f32
         } else {
@@ -381,7 +394,7 @@ impl Limiter {
                 *y = unity * if delta { dry - output } else { output };
             }
         }
-        if self.wet.is_ramping() || self.wet.target() < 1.0 {
+        if bypass_heard {
             let clean = |x: f32| if x.is_normal() { x } else { 0.0 };
             for j in 0..len {
                 let wet = self.wet.next_gain() as f32;
