@@ -601,13 +601,10 @@ fn switched_out_after_a_long_run_it_fades_to_the_delayed_input() {
     let mut limiter = prepared(rate, on.clone());
     let latency = limiter.latency();
     let switch = 72_000;
+    let tail = vec![0.0; latency];
     let mut output: Vec<Vec<f32>> = input
         .iter()
-        .map(|c| {
-            let mut padded = c.clone();
-            padded.resize(c.len() + latency, 0.0);
-            padded
-        })
+        .map(|c| [c.as_slice(), &tail].concat())
         .collect();
     let (left, right) = output.split_at_mut(1);
     limiter.process(&mut [&mut left[0][..switch], &mut right[0][..switch]]);

@@ -154,20 +154,12 @@ pub const DENORMAL_FLOOR: f64 = 1e-30;
 
 impl BiquadState {
     /// Filters one sample. Does not flush decaying state: call [`Self::flush_denormals`] now
-    /// and then (each block), or use [`Self::tick_flushed`].
+    /// and then (each block).
     #[inline]
     pub fn tick(&mut self, c: &Biquad, x: f64) -> f64 {
         let y = c.b0 * x + self.s1;
         self.s1 = c.b1 * x - c.a1 * y + self.s2;
         self.s2 = c.b2 * x - c.a2 * y;
-        y
-    }
-
-    /// Filters one sample and flushes decayed state at once.
-    #[inline]
-    pub fn tick_flushed(&mut self, c: &Biquad, x: f64) -> f64 {
-        let y = self.tick(c, x);
-        self.flush_denormals();
         y
     }
 

@@ -5,7 +5,6 @@ mod delay;
 pub mod fir;
 mod level;
 mod ramp;
-mod rounding;
 mod sanitize;
 mod scan;
 #[cfg(test)]
@@ -16,7 +15,6 @@ pub use blocks::for_each_slice;
 pub use delay::DelayLine;
 pub use level::{db_to_gain, gain_to_db, power_to_db, running_max, running_min};
 pub use ramp::GainRamp;
-pub use rounding::round_half_away;
 pub use sanitize::sanitize;
 pub use scan::{all_of, first_above, for_each_sum_above};
 pub use time::{ms_to_samples, smoothing_step};
