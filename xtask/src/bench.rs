@@ -1,8 +1,9 @@
 //! `cargo xtask bench`: the criterion benchmarks (each side by side with a peer where one
-//! exists in Rust), then the limiter shootout: the same 60 s through Lacquer's limiter, x42-dpl
-//! and LSP Limiter, CPU time and worst true-peak overshoot side by side; then `lacquer
-//! master`'s realtime factor on 10 minutes of 48 kHz stereo, on 1 and 2 threads. The peers are Debian
-//! packages, installed when running as root; without them their rows say so.
+//! exists in Rust; the resampler against rubato), then the limiter shootout: the same 60 s
+//! through Lacquer's limiter, x42-dpl and LSP Limiter, CPU time and worst true-peak overshoot
+//! side by side; then `lacquer master`'s realtime factor on 10 minutes of 48 kHz stereo, on 1
+//! and 2 threads. The peers are Debian packages, installed when running as root; without them
+//! their rows say so.
 
 use crate::{cmd, setup};
 
@@ -29,6 +30,12 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         bench.extend(args.iter().map(String::as_str));
     }
     cmd::run("cargo", &bench)?;
+    let mut resample = vec!["bench", "-p", "lacquer-cli", "--bench", "resample"];
+    if !args.is_empty() {
+        resample.push("--");
+        resample.extend(args.iter().map(String::as_str));
+    }
+    cmd::run("cargo", &resample)?;
     for bin in ["limiter-shootout", "master-bench"] {
         cmd::run(
             "cargo",
