@@ -1,6 +1,7 @@
 //! What the plugin should output: the same input through `lacquer-dsp` directly.
 
-use lacquer_dsp::{ChainParams, MasterChain, ProcessSpec};
+use lacquer_dsp::limiter::{Limiter, LimiterParams};
+use lacquer_dsp::{ChainParams, MasterChain, ProcessSpec, Processor};
 
 /// Renders `input` through a chain prepared with `prepared` and switched to `params` before
 /// the first block (as when a host sends parameter changes with the first process call; pass
@@ -87,4 +88,25 @@ pub fn render_blocks(
         start = end;
     }
     output
+}
+
+/// A stereo limiter with `params`, prepared at `rate` for blocks of up to 512 frames.
+pub fn prepared_limiter(rate: f64, params: LimiterParams) -> Limiter {
+    let mut limiter = Limiter::new(params);
+    limiter.prepare(&ProcessSpec::stereo(rate, 512));
+    limiter
+}
+
+/// Renders through a fresh [`prepared_limiter`] in blocks of 512 frames and returns the output
+/// aligned with the input (the latency flushed and cut) and the limiter, for its readings.
+pub fn limiter_render_aligned(
+    rate: f64,
+    input: &[Vec<f32>],
+    params: LimiterParams,
+) -> (Vec<Vec<f32>>, Limiter) {
+    let mut limiter = prepared_limiter(rate, params);
+    let latency = limiter.latency();
+    let output = render_blocks(&mut limiter, input, 512, latency);
+    let aligned = output.into_iter().map(|c| c[latency..].to_vec()).collect();
+    (aligned, limiter)
 }

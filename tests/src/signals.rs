@@ -27,6 +27,23 @@ pub fn max_difference(a: &[f32], b: &[f32]) -> f32 {
         .fold(0.0, f32::max)
 }
 
+/// The largest difference between two multichannel signals, dBFS.
+pub fn null_dbfs(a: &[Vec<f32>], b: &[Vec<f32>]) -> f64 {
+    let worst = a
+        .iter()
+        .zip(b)
+        .map(|(a, b)| max_difference(a, b))
+        .fold(0.0, f32::max);
+    20.0 * f64::from(worst).log10()
+}
+
+/// `frames` of a sine at `freq` Hz and `amplitude`, sampled at `rate`.
+pub fn sine(rate: f64, freq: f64, amplitude: f64, frames: usize) -> Vec<f32> {
+    (0..frames)
+        .map(|n| (amplitude * (std::f64::consts::TAU * freq * n as f64 / rate).sin()) as f32)
+        .collect()
+}
+
 /// RMS of a signal.
 pub fn rms(signal: &[f32]) -> f64 {
     let sum: f64 = signal.iter().map(|&x| f64::from(x) * f64::from(x)).sum();
