@@ -10,6 +10,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use lacquer_dsp::util::{all_finite, gcd};
 use realfft::num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
@@ -67,7 +68,7 @@ struct Converter {
 
 impl Converter {
     fn new(from: usize, to: usize) -> anyhow::Result<Self> {
-        let common = gcd(from, to);
+        let common = gcd(from as u64, to as u64) as usize;
         let (period_in, period_out) = (from / common, to / common);
         let periods = FILTER_FRAMES.div_ceil(period_in).max(1);
         let (taps, taps_out) = (periods * period_in, periods * period_out);
@@ -186,23 +187,6 @@ fn windowed_sinc(taps: usize, cutoff: f64) -> Vec<f64> {
         .collect();
     let sum: f64 = values.iter().sum();
     values.into_iter().map(|v| v / sum).collect()
-}
-
-/// Whether every sample is finite: on the magnitudes' bits, infinity and NaN lie above
-/// everything else, so one integer maximum decides (it vectorises).
-fn all_finite(samples: &[f32]) -> bool {
-    let largest = samples
-        .iter()
-        .map(|x| x.to_bits() & 0x7fff_ffff)
-        .fold(0, u32::max);
-    largest < f32::INFINITY.to_bits()
-}
-
-fn gcd(mut a: usize, mut b: usize) -> usize {
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    a
 }
 
 /// The peer, for the cross-check test and the benchmark: rubato's synchronous FFT resampler

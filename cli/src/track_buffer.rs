@@ -25,10 +25,14 @@ pub fn channel_copy(samples: &[f32], spare: usize) -> Vec<f32> {
 /// Advice only: where it is refused (older kernels), the pages fault in one by one as before.
 #[cfg(target_os = "linux")]
 fn populate(channel: &Vec<f32>) {
-    const PAGE: usize = 4096;
+    // SAFETY: sysconf only reads a system setting.
+    let page = match unsafe { libc::sysconf(libc::_SC_PAGESIZE) } {
+        size if size > 0 => size as usize,
+        _ => return,
+    };
     let start = channel.as_ptr() as usize;
     let end = start + channel.capacity() * size_of::<f32>();
-    let (first, last) = (start.next_multiple_of(PAGE), end / PAGE * PAGE);
+    let (first, last) = (start.next_multiple_of(page), end / page * page);
     if last > first {
         // SAFETY: the range lies inside the allocation `channel` owns, and populating pages
         // for writing maps them without changing what the program sees in them.

@@ -16,6 +16,7 @@
 //!   length stores it exactly. The noise generator restarts from a fixed seed on `reset`:
 //!   renders are reproducible.
 
+use crate::util::all_finite_and_nonzero;
 use crate::{ProcessSpec, Processor};
 
 /// Word lengths dither can target.
@@ -186,17 +187,6 @@ impl Processor for Dither {
     }
 }
 
-/// Whether every sample is finite and nonzero. On the magnitude's bits, zero wraps to the
-/// largest number when one is taken away and infinity and NaN lie above `f32::MAX`, so one
-/// integer maximum over the block decides (it vectorises; per-value float tests do not).
-fn all_finite_and_nonzero(samples: &[f32]) -> bool {
-    let largest = samples
-        .iter()
-        .map(|x| (x.to_bits() & 0x7fff_ffff).wrapping_sub(1))
-        .fold(0, u32::max);
-    largest < f32::MAX.to_bits()
-}
-
 /// The target word: its scale and range in LSBs, and whether the error is shaped.
 struct Word {
     scale: f64,
@@ -291,35 +281,6 @@ impl Word {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_block_test_tells_finite_nonzero_samples_from_the_rest() {
-        let good = [
-            1.0,
-            -0.5,
-            f32::MAX,
-            -f32::MAX,
-            f32::MIN_POSITIVE,
-            1e-45,
-            -1e-45,
-        ];
-        let bad = [
-            0.0,
-            -0.0,
-            f32::INFINITY,
-            f32::NEG_INFINITY,
-            f32::NAN,
-            -f32::NAN,
-        ];
-        assert!(all_finite_and_nonzero(&good));
-        for x in bad {
-            for at in 0..good.len() {
-                let mut block = good.to_vec();
-                block.insert(at, x);
-                assert!(!all_finite_and_nonzero(&block), "{x} at {at}");
-            }
-        }
-    }
 
     /// The block path (vectorised) gives what the sample path gives, at every word length, on
     /// samples from the smallest to beyond full scale.

@@ -181,23 +181,25 @@ impl BandFilter {
     /// Whether the band is silent and at its settings, so ticks change nothing until the
     /// settings do.
     pub fn is_settled(&self) -> bool {
-        let target = self.target;
         !self.is_running()
-            && !target.is_audible()
-            && target.band_type == self.shape.band_type
+            && !self.target.is_audible()
+            && self.shape_is_target()
+            && self.glide == self.target_glide
+    }
+
+    /// Whether the band runs the shape and channel of its settings (only the numbers may glide).
+    fn shape_is_target(&self) -> bool {
+        let target = self.target;
+        target.band_type == self.shape.band_type
             && target.slope_db_per_oct == self.shape.slope_db_per_oct
             && target.mode == self.shape.mode
-            && self.glide == self.target_glide
     }
 
     /// Advances the glides by one tick: changes of shape fade the band out, swap and fade in;
     /// frequency, gain and Q glide and recompute the sections.
     pub fn tick(&mut self) {
         let target = self.target;
-        let same_shape = target.band_type == self.shape.band_type
-            && target.slope_db_per_oct == self.shape.slope_db_per_oct
-            && target.mode == self.shape.mode;
-        if !same_shape {
+        if !self.shape_is_target() {
             if self.mix.is_ramping() || self.mix.target() > 0.0 {
                 self.mix.set_target(0.0);
                 return;

@@ -4,7 +4,7 @@
 
 use crate::meter::kweighting::{KCoeffs, KFilterLanes};
 use crate::meter::{LoudnessHistogram, energy_to_lufs};
-use crate::util::running_max;
+use crate::util::{gcd, running_max};
 
 /// Chunks per 10 ms meter sub-block: chunk `k` ends at `round(k * rate / 400)`, so every
 /// fourth boundary is one of the meter's and gating blocks line up with `lacquer analyze`'s.
@@ -253,13 +253,6 @@ fn run_chunk(
     }
     filters.flush_denormals();
     (energy, peak)
-}
-
-fn gcd(mut a: u64, mut b: u64) -> u64 {
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    a
 }
 
 /// BS.1770 integrated loudness of gating-block mean squares: absolute gate at -70 LUFS,

@@ -12,6 +12,29 @@ pub fn all_of(values: &[f32], test: impl Fn(f32) -> bool) -> bool {
         && groups.remainder().iter().all(|&x| test(x))
 }
 
+/// Whether every value is finite: on the magnitudes' bits, infinity and NaN lie above every
+/// finite value, so one integer maximum over the block decides (it vectorises; per-value
+/// float tests compile to scalar bit tests).
+#[inline]
+pub fn all_finite(values: &[f32]) -> bool {
+    let largest = values
+        .iter()
+        .map(|x| x.to_bits() & 0x7fff_ffff)
+        .fold(0, u32::max);
+    largest < f32::INFINITY.to_bits()
+}
+
+/// Whether every value is finite and nonzero: as [`all_finite`], with one taken from each
+/// magnitude first, so zero wraps to the largest number.
+#[inline]
+pub fn all_finite_and_nonzero(values: &[f32]) -> bool {
+    let largest = values
+        .iter()
+        .map(|x| (x.to_bits() & 0x7fff_ffff).wrapping_sub(1))
+        .fold(0, u32::max);
+    largest < f32::MAX.to_bits()
+}
+
 /// Calls `f` with each index `j` where `a[j] + b[j] > floor`, in order. Sixteen indices are
 /// screened at once (vectorised), so stretches below the floor cost little.
 #[inline]
@@ -50,6 +73,36 @@ pub fn first_above(values: &[f32], floor: f32) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finite_and_nonzero_blocks_are_told_from_the_rest() {
+        let good = [
+            1.0,
+            -0.5,
+            f32::MAX,
+            -f32::MAX,
+            f32::MIN_POSITIVE,
+            1e-45,
+            -1e-45,
+        ];
+        let bad = [
+            0.0,
+            -0.0,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            -f32::NAN,
+        ];
+        assert!(all_finite_and_nonzero(&good) && all_finite(&good));
+        for x in bad {
+            for at in 0..good.len() {
+                let mut block = good.to_vec();
+                block.insert(at, x);
+                assert!(!all_finite_and_nonzero(&block), "{x} at {at}");
+                assert_eq!(all_finite(&block), x == 0.0, "{x} at {at}");
+            }
+        }
+    }
 
     #[test]
     fn the_first_value_above_is_found_at_every_position() {
